@@ -1,0 +1,287 @@
+package io.ccf.ar.runtime.plugin;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.ccf.ar.proto.EvaluateInput;
+import io.ccf.ar.proto.EvaluateResult;
+import io.ccf.ar.proto.ExecuteInput;
+import io.ccf.ar.proto.ExecuteResult;
+import io.ccf.ar.proto.InitInput;
+import io.ccf.ar.proto.JobServiceGrpc;
+import io.ccf.ar.proto.ShutdownInput;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * The host's handle on one package version: starts its child process on demand, routes calls to
+ * it, restarts it after a crash (the next call restarts; repeated failures back off), and stops it.
+ * Thread-safe; calls run concurrently on one connection.
+ */
+public final class PluginClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PluginClient.class);
+
+    private final PluginPackage pkg;
+    private final List<PluginSpec> plugins;
+    private final PluginHostOptions options;
+    private final ProcessLauncher launcher;
+    private final PluginChannels channels;
+    private final Map<String, String> logContext;
+
+    private final Object lock = new Object();
+    private volatile PluginProcess current;
+    private volatile PluginState state = PluginState.NEW;
+    private volatile int consecutiveFailures;
+    private long lastFailureNanos;
+    private String lastFailure = "";
+    private boolean stopped;
+
+    PluginClient(PluginPackage pkg, List<PluginSpec> plugins, PluginHostOptions options,
+                 ProcessLauncher launcher, PluginChannels channels) {
+        this.pkg = pkg;
+        this.plugins = List.copyOf(plugins);
+        this.options = options;
+        this.launcher = launcher;
+        this.channels = channels;
+        this.logContext = Map.of("package", pkg.ref().name(), "version", pkg.ref().version());
+    }
+
+    public PackageRef ref() {
+        return pkg.ref();
+    }
+
+    public PluginState state() {
+        return state;
+    }
+
+    /** The pid of the running child, if one runs. */
+    public OptionalLong pid() {
+        PluginProcess p = current;
+        return p != null && p.isAlive() ? OptionalLong.of(p.pid()) : OptionalLong.empty();
+    }
+
+    /** Starts the child now (otherwise the first call does). */
+    public void start() {
+        ensureRunning();
+    }
+
+    public EvaluateResult evaluate(EvaluateInput input) {
+        return call("Evaluate", stub -> stub.evaluate(input));
+    }
+
+    public ExecuteResult execute(ExecuteInput input) {
+        return call("Execute", stub -> stub.execute(input));
+    }
+
+    private <T> T call(String method, Function<JobServiceGrpc.JobServiceBlockingStub, T> rpc) {
+        PluginProcess process = ensureRunning();
+        try {
+            T result = rpc.apply(JobServiceGrpc.newBlockingStub(process.channel())
+                    .withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            if (consecutiveFailures != 0) {
+                synchronized (lock) {
+                    consecutiveFailures = 0;
+                }
+            }
+            return result;
+        } catch (StatusRuntimeException e) {
+            throw translate(method, process, e);
+        }
+    }
+
+    private PluginCallException translate(String method, PluginProcess process, StatusRuntimeException e) {
+        Status status = e.getStatus();
+        String message;
+        if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            message = "plugin " + pkg.ref() + " did not answer " + method + " within "
+                    + options.callTimeout().toMillis() + " ms (callTimeout)";
+        } else if (!process.isAlive() || (status.getCode() == Status.Code.UNAVAILABLE && awaitExit(process))) {
+            message = "plugin " + pkg.ref() + " died during " + method + ": " + process.describeExit();
+        } else {
+            message = "plugin " + pkg.ref() + " " + method + " failed: " + StatusText.of(status);
+        }
+        return new PluginCallException(message, status.getCode(), e);
+    }
+
+    /** An UNAVAILABLE call usually means the process is going: give the exit a moment to land. */
+    private static boolean awaitExit(PluginProcess process) {
+        try {
+            return !process.isAlive() || waitForExit(process, Duration.ofMillis(500));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean waitForExit(PluginProcess process, Duration timeout) throws InterruptedException {
+        return ProcessHandle.of(process.pid())
+                .map(h -> {
+                    try {
+                        h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                        return true;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }).orElse(true);
+    }
+
+    private PluginProcess ensureRunning() {
+        PluginProcess running = current;
+        if (running != null && running.isAlive()) {
+            return running;
+        }
+        synchronized (lock) {
+            if (stopped) {
+                throw new PluginException("plugin " + pkg.ref() + " is stopped");
+            }
+            running = current;
+            if (running != null && running.isAlive()) {
+                return running;
+            }
+            boolean restart = consecutiveFailures > 0 || running != null;
+            if (consecutiveFailures > 0) {
+                long waitMillis = backoff(consecutiveFailures).toMillis()
+                        - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFailureNanos);
+                if (waitMillis > 0) {
+                    throw new PluginStartException("plugin " + pkg.ref() + " is not running (failed "
+                            + consecutiveFailures + " time(s) in a row); next restart attempt in "
+                            + waitMillis + " ms. Last failure: " + lastFailure);
+                }
+            }
+            transition(restart ? PluginState.RESTARTING : PluginState.STARTING);
+            long t0 = System.nanoTime();
+            try {
+                PluginProcess started = PluginProcess.start(pkg, options, launcher, channels, logContext, this::onExit);
+                current = started;
+                init(started);
+                if (!started.isAlive()) {
+                    throw new PluginStartException("plugin " + pkg.ref() + " exited right after starting: " + started.describeExit());
+                }
+                transition(PluginState.READY);
+                log.atInfo().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
+                        .addKeyValue("pid", started.pid())
+                        .addKeyValue("address", started.handshake().network().name().toLowerCase() + ":" + started.handshake().address())
+                        .addKeyValue("startMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                        .log("plugin started");
+                return started;
+            } catch (PluginException e) {
+                PluginProcess failed = current;
+                if (failed != null) {
+                    failed.kill();
+                    current = null;
+                }
+                recordFailure(e.getMessage());
+                log.atError().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
+                        .log("plugin failed to start: {}", e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    /** Once per configured plugin after each start. UNIMPLEMENTED (old Go plugins) counts as success. */
+    private void init(PluginProcess process) {
+        JobServiceGrpc.JobServiceBlockingStub stub = JobServiceGrpc.newBlockingStub(process.channel());
+        for (PluginSpec spec : plugins) {
+            try {
+                stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .init(InitInput.newBuilder()
+                                .setPluginName(spec.name())
+                                .setRuntimeId(options.runtimeId())
+                                .putAllConfiguration(spec.configuration())
+                                .setPackage(pkg.ref().name())
+                                .setVersion(pkg.ref().version())
+                                .build());
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+                    throw new PluginStartException("Init of plugin \"" + spec.name() + "\" (" + pkg.ref() + ") failed: "
+                            + StatusText.of(e.getStatus()), e);
+                }
+            }
+        }
+    }
+
+    private void onExit(PluginProcess process) {
+        synchronized (lock) {
+            if (current != process || stopped) {
+                return;
+            }
+            current = null;
+            String why = process.describeExit();
+            recordFailure(why);
+            log.atWarn().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
+                    .log("plugin exited unexpectedly; the next call restarts it. {}", why);
+        }
+    }
+
+    private void recordFailure(String why) {
+        consecutiveFailures++;
+        lastFailureNanos = System.nanoTime();
+        lastFailure = why;
+        transition(PluginState.FAILED);
+    }
+
+    /** No wait before the first restart; then restartBackoff doubling up to maxRestartBackoff. */
+    Duration backoff(int failures) {
+        if (failures <= 1) {
+            return Duration.ZERO;
+        }
+        long factor = 1L << Math.min(failures - 2, 20);
+        Duration d = options.restartBackoff().multipliedBy(factor);
+        return d.compareTo(options.maxRestartBackoff()) > 0 ? options.maxRestartBackoff() : d;
+    }
+
+    private void transition(PluginState next) {
+        if (state != next) {
+            log.atDebug().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
+                    .addKeyValue("from", state).addKeyValue("to", next).log("plugin state");
+            state = next;
+        }
+    }
+
+    /** JobService.Shutdown per plugin, then Controller.Shutdown, then (after the grace) a kill. */
+    public void stop() {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            PluginProcess process = current;
+            if (process == null || !process.isAlive()) {
+                transition(PluginState.STOPPED);
+                return;
+            }
+            transition(PluginState.STOPPING);
+            long t0 = System.nanoTime();
+            JobServiceGrpc.JobServiceBlockingStub stub = JobServiceGrpc.newBlockingStub(process.channel())
+                    .withDeadlineAfter(options.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            for (PluginSpec spec : plugins) {
+                try {
+                    stub.shutdown(ShutdownInput.newBuilder().setPluginName(spec.name()).setReason("runtime stopping").build());
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+                        log.warn("Shutdown of plugin \"{}\" ({}) answered {}", spec.name(), pkg.ref(), StatusText.of(e.getStatus()));
+                    }
+                }
+            }
+            boolean graceful = process.stop(options.stopTimeout());
+            current = null;
+            transition(PluginState.STOPPED);
+            log.atInfo().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
+                    .addKeyValue("graceful", graceful)
+                    .addKeyValue("stopMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                    .log(graceful ? "plugin stopped" : "plugin killed after the stop grace period");
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,185 @@
+package io.ccf.ar.runtime.plugin;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How the host launches and talks to plugin processes. Immutable; build with {@link #builder()}.
+ * Defaults follow go-plugin where it has one (start timeout 1 min, ports 10000-25000, 2 s stop grace).
+ */
+public final class PluginHostOptions {
+    /** The magic cookie a plugin checks before anything else (wire-contract.md). */
+    public static final String COOKIE_KEY = "AR_PLUGIN";
+    public static final String COOKIE_VALUE = "048cc450-6be2-4fa2-b760-8d4d0b63b534";
+
+    /** JVM flags for Java plugins unless configured: small footprint, plugins are mostly idle. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    private final String runtimeId;
+    private final Duration startTimeout;
+    private final Duration callTimeout;
+    private final Duration stopTimeout;
+    private final Duration restartBackoff;
+    private final Duration maxRestartBackoff;
+    private final Set<Integer> appProtocolVersions;
+    private final int minPort;
+    private final int maxPort;
+    private final Path javaCommand;
+    private final List<String> jvmOptions;
+    private final Path unixSocketDir;
+    private final boolean parentDeathSignal;
+
+    private PluginHostOptions(Builder b) {
+        this.runtimeId = b.runtimeId;
+        this.startTimeout = b.startTimeout;
+        this.callTimeout = b.callTimeout;
+        this.stopTimeout = b.stopTimeout;
+        this.restartBackoff = b.restartBackoff;
+        this.maxRestartBackoff = b.maxRestartBackoff;
+        this.appProtocolVersions = Set.copyOf(b.appProtocolVersions);
+        this.minPort = b.minPort;
+        this.maxPort = b.maxPort;
+        this.javaCommand = b.javaCommand;
+        this.jvmOptions = List.copyOf(b.jvmOptions);
+        this.unixSocketDir = b.unixSocketDir;
+        this.parentDeathSignal = b.parentDeathSignal;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static PluginHostOptions defaults() {
+        return builder().build();
+    }
+
+    public String runtimeId() { return runtimeId; }
+    public Duration startTimeout() { return startTimeout; }
+    public Duration callTimeout() { return callTimeout; }
+    public Duration stopTimeout() { return stopTimeout; }
+    public Duration restartBackoff() { return restartBackoff; }
+    public Duration maxRestartBackoff() { return maxRestartBackoff; }
+    public Set<Integer> appProtocolVersions() { return appProtocolVersions; }
+    public int minPort() { return minPort; }
+    public int maxPort() { return maxPort; }
+    public Path javaCommand() { return javaCommand; }
+    public List<String> jvmOptions() { return jvmOptions; }
+    /** Where plugins should put Unix sockets, or null to let each plugin choose (its temp dir). */
+    public Path unixSocketDir() { return unixSocketDir; }
+    public boolean parentDeathSignal() { return parentDeathSignal; }
+
+    /** Comma-separated versions, as PLUGIN_PROTOCOL_VERSIONS wants them. */
+    String protocolVersionsEnv() {
+        return String.join(",", new TreeSet<>(appProtocolVersions).stream().map(String::valueOf).toList());
+    }
+
+    /** Builder in the style of jnats' Options.Builder: every setter validates and returns this. */
+    public static final class Builder {
+        private String runtimeId = "local";
+        private Duration startTimeout = Duration.ofMinutes(1);
+        private Duration callTimeout = Duration.ofMinutes(1);
+        private Duration stopTimeout = Duration.ofSeconds(2);
+        private Duration restartBackoff = Duration.ofSeconds(1);
+        private Duration maxRestartBackoff = Duration.ofSeconds(30);
+        private Set<Integer> appProtocolVersions = Set.of(1);
+        private int minPort = 10000;
+        private int maxPort = 25000;
+        private Path javaCommand = ProcessHandle.current().info().command().map(Path::of)
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java"));
+        private List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
+        private Path unixSocketDir;
+        private boolean parentDeathSignal = true;
+
+        private Builder() {
+        }
+
+        public Builder runtimeId(String runtimeId) {
+            this.runtimeId = Objects.requireNonNull(runtimeId, "runtimeId");
+            return this;
+        }
+
+        /** Spawn to completed handshake and health check. */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = positive(timeout, "startTimeout");
+            return this;
+        }
+
+        /** Deadline of every Evaluate/Execute call. */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = positive(timeout, "callTimeout");
+            return this;
+        }
+
+        /** Grace between Controller.Shutdown and a kill. */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = positive(timeout, "stopTimeout");
+            return this;
+        }
+
+        /** First delay before restarting a plugin that failed again; doubles up to {@code max}. */
+        public Builder restartBackoff(Duration initial, Duration max) {
+            this.restartBackoff = positive(initial, "restartBackoff");
+            this.maxRestartBackoff = positive(max, "maxRestartBackoff");
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("maxRestartBackoff " + max + " is below restartBackoff " + initial);
+            }
+            return this;
+        }
+
+        public Builder appProtocolVersions(Set<Integer> versions) {
+            if (versions.isEmpty()) {
+                throw new IllegalArgumentException("appProtocolVersions must not be empty");
+            }
+            this.appProtocolVersions = Set.copyOf(versions);
+            return this;
+        }
+
+        public Builder portRange(int min, int max) {
+            if (min < 1 || max > 65535 || min > max) {
+                throw new IllegalArgumentException("invalid plugin port range " + min + "-" + max);
+            }
+            this.minPort = min;
+            this.maxPort = max;
+            return this;
+        }
+
+        /** The java launcher for Java plugins; defaults to the one running this runtime. */
+        public Builder javaCommand(Path java) {
+            this.javaCommand = Objects.requireNonNull(java, "javaCommand");
+            return this;
+        }
+
+        public Builder jvmOptions(List<String> options) {
+            this.jvmOptions = new ArrayList<>(options);
+            return this;
+        }
+
+        public Builder unixSocketDir(Path dir) {
+            this.unixSocketDir = dir;
+            return this;
+        }
+
+        /** Ask the kernel to kill children when the runtime dies (Linux, via setpriv). */
+        public Builder parentDeathSignal(boolean enabled) {
+            this.parentDeathSignal = enabled;
+            return this;
+        }
+
+        public PluginHostOptions build() {
+            return new PluginHostOptions(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+            return d;
+        }
+    }
+}

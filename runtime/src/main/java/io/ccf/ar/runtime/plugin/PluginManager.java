@@ -1,0 +1,144 @@
+package io.ccf.ar.runtime.plugin;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.ccf.ar.proto.EvaluateInput;
+import io.ccf.ar.proto.EvaluateResult;
+import io.ccf.ar.proto.ExecuteInput;
+import io.ccf.ar.proto.ExecuteResult;
+
+/**
+ * Runs the configured plugins: groups them by package and starts one child process per package
+ * version, routes calls by plugin name to the right child, and stops them all.
+ *
+ * <p>A package that is missing or fails to start does not stop the others: the failure is logged,
+ * and the next call to one of its plugins tries again (so a package installed later is picked up).
+ */
+public final class PluginManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PluginManager.class);
+
+    private final PackageLayout layout;
+    private final PluginHostOptions options;
+    private final ProcessLauncher launcher;
+    private final PluginChannels channels;
+    private final Map<String, PluginSpec> plugins = new ConcurrentHashMap<>();
+    private final Map<PackageRef, PluginClient> clients = new ConcurrentHashMap<>();
+    private volatile boolean stopped;
+
+    public PluginManager(PackageLayout layout, PluginHostOptions options) {
+        this.layout = layout;
+        this.options = options;
+        this.launcher = new ProcessLauncher(options.parentDeathSignal());
+        this.channels = new PluginChannels();
+    }
+
+    /**
+     * Registers the plugins and starts one child per package version, concurrently.
+     * Returns the start failures by package (empty when all started).
+     */
+    public Map<PackageRef, PluginException> start(Collection<PluginSpec> specs) {
+        Map<String, PluginSpec> byName = new LinkedHashMap<>();
+        for (PluginSpec spec : specs) {
+            PluginSpec previous = byName.put(spec.name(), spec);
+            if (previous != null && !previous.equals(spec)) {
+                throw new IllegalArgumentException("plugin \"" + spec.name() + "\" is configured twice: "
+                        + previous.pkg() + " and " + spec.pkg());
+            }
+        }
+        plugins.putAll(byName);
+        Map<PackageRef, List<PluginSpec>> byPackage = byName.values().stream()
+                .collect(Collectors.groupingBy(PluginSpec::pkg, LinkedHashMap::new, Collectors.toList()));
+        log.info("starting {} plugin(s) in {} package version(s): {}", byName.size(), byPackage.size(), byPackage.keySet());
+
+        Map<PackageRef, CompletableFuture<Void>> starts = new LinkedHashMap<>();
+        for (PackageRef ref : byPackage.keySet()) {
+            starts.put(ref, CompletableFuture.runAsync(() -> clientFor(ref).start()));
+        }
+        Map<PackageRef, PluginException> failures = new LinkedHashMap<>();
+        starts.forEach((ref, future) -> {
+            try {
+                future.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                PluginException failure = e.getCause() instanceof PluginException pe ? pe
+                        : new PluginException("plugin " + ref + " failed to start: " + e.getCause(), e.getCause());
+                failures.put(ref, failure);
+                if (failure instanceof PluginNotFoundException) {
+                    log.error("{}", failure.getMessage());
+                }
+            }
+        });
+        return failures;
+    }
+
+    public EvaluateResult evaluate(String pluginName, EvaluateInput input) {
+        return client(pluginName).evaluate(input);
+    }
+
+    public ExecuteResult execute(String pluginName, ExecuteInput input) {
+        return client(pluginName).execute(input);
+    }
+
+    /** The client of a configured plugin's package, created (and the package resolved) on first use. */
+    public PluginClient client(String pluginName) {
+        PluginSpec spec = plugins.get(pluginName);
+        if (spec == null) {
+            throw new PluginException("unknown plugin \"" + pluginName + "\"; configured plugins: "
+                    + plugins.keySet().stream().sorted().toList());
+        }
+        return clientFor(spec.pkg());
+    }
+
+    private PluginClient clientFor(PackageRef ref) {
+        if (stopped) {
+            throw new PluginException("plugin manager is stopped");
+        }
+        PluginClient existing = clients.get(ref);
+        if (existing != null) {
+            return existing;
+        }
+        PluginPackage pkg = layout.resolve(ref);
+        List<PluginSpec> users = plugins.values().stream().filter(p -> p.pkg().equals(ref)).toList();
+        return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels));
+    }
+
+    /** Package versions with a client, and their state. */
+    public Map<PackageRef, PluginState> states() {
+        Map<PackageRef, PluginState> states = new LinkedHashMap<>();
+        clients.forEach((ref, client) -> states.put(ref, client.state()));
+        return states;
+    }
+
+    public PackageLayout layout() {
+        return layout;
+    }
+
+    /** Stops every child concurrently (each: Shutdown, up to the stop timeout, then kill). */
+    public void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (PluginClient client : clients.values()) {
+            stops.add(CompletableFuture.runAsync(client::stop));
+        }
+        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
+        launcher.close();
+        channels.close();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,370 @@
+package io.ccf.ar.runtime.plugin;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import io.ccf.ar.proto.goplugin.ConnInfo;
+import io.ccf.ar.proto.goplugin.Empty;
+import io.ccf.ar.proto.goplugin.GRPCBrokerGrpc;
+import io.ccf.ar.proto.goplugin.GRPCControllerGrpc;
+import io.ccf.ar.proto.goplugin.GRPCStdioGrpc;
+import io.ccf.ar.proto.goplugin.StdioData;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * One running plugin child process and its gRPC connection: the host side of go-plugin
+ * (start, handshake, dial, health, stdio and broker streams, exit detection, stop).
+ */
+final class PluginProcess {
+    private static final Logger log = LoggerFactory.getLogger(PluginProcess.class);
+    /** go-plugin's health service name; the host's ping checks exactly this. */
+    static final String HEALTH_SERVICE = "plugin";
+
+    private final PluginPackage pkg;
+    private final Process process;
+    private final OutputTail tail;
+    private final Thread stderrThread;
+    private final HandshakeLine handshake;
+    private final ManagedChannel channel;
+    private volatile StreamObserver<ConnInfo> brokerStream;
+
+    private PluginProcess(PluginPackage pkg, Process process, OutputTail tail, Thread stderrThread,
+                          HandshakeLine handshake, ManagedChannel channel) {
+        this.pkg = pkg;
+        this.process = process;
+        this.tail = tail;
+        this.stderrThread = stderrThread;
+        this.handshake = handshake;
+        this.channel = channel;
+    }
+
+    /**
+     * Launches the package, waits for its handshake, dials it and checks its health.
+     *
+     * @param onExit called once when the process exits, whatever the reason
+     */
+    static PluginProcess start(PluginPackage pkg, PluginHostOptions options, ProcessLauncher launcher,
+                               PluginChannels channels, Map<String, String> logContext,
+                               Consumer<PluginProcess> onExit) {
+        long startNanos = System.nanoTime();
+        OutputTail tail = new OutputTail(20);
+        Process process;
+        try {
+            process = launcher.start(command(pkg, options), environment(options), pkg.file().getParent());
+        } catch (IOException e) {
+            throw new PluginStartException("cannot start plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage(), e);
+        }
+        closeQuietly(process);
+        Thread stderrThread = daemon("plugin-stderr-" + pkg.ref(), () ->
+                new PluginLogForwarder(pkg.ref(), logContext, tail).drain(process.getErrorStream()));
+        CompletableFuture<String> firstLine = new CompletableFuture<>();
+        daemon("plugin-stdout-" + pkg.ref(), () -> readStdout(pkg, process, logContext, firstLine));
+
+        HandshakeLine handshake;
+        try {
+            handshake = HandshakeLine.parse(awaitHandshake(pkg, options, process, firstLine, stderrThread, tail),
+                    options.appProtocolVersions());
+        } catch (HandshakeException e) {
+            kill(process);
+            throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage()
+                    + "\n" + tail.render());
+        }
+        ManagedChannel channel = channels.dial(handshake);
+        PluginProcess plugin = new PluginProcess(pkg, process, tail, stderrThread, handshake, channel);
+        try {
+            Duration left = options.startTimeout().minusNanos(System.nanoTime() - startNanos);
+            plugin.checkHealth(left.isNegative() ? Duration.ofSeconds(1) : left);
+        } catch (RuntimeException e) {
+            plugin.kill();
+            throw e;
+        }
+        plugin.openStreams(logContext);
+        process.onExit().thenRun(() -> {
+            channel.shutdownNow();
+            onExit.accept(plugin);
+        });
+        return plugin;
+    }
+
+    private static List<String> command(PluginPackage pkg, PluginHostOptions options) {
+        if (pkg.kind() == PluginPackage.Kind.EXECUTABLE) {
+            return List.of(pkg.file().toString());
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(options.javaCommand().toString());
+        cmd.addAll(options.jvmOptions());
+        // A class-data-sharing archive shipped beside the jar (<package>.jsa) halves JVM start-up.
+        Path archive = pkg.file().resolveSibling(pkg.ref().name() + ".jsa");
+        if (Files.isRegularFile(archive)) {
+            cmd.add("-XX:SharedArchiveFile=" + archive);
+            cmd.add("-Xshare:auto");
+        }
+        cmd.add("-jar");
+        cmd.add(pkg.file().toString());
+        return cmd;
+    }
+
+    private static Map<String, String> environment(PluginHostOptions options) {
+        Map<String, String> env = new HashMap<>();
+        env.put(PluginHostOptions.COOKIE_KEY, PluginHostOptions.COOKIE_VALUE);
+        env.put("PLUGIN_PROTOCOL_VERSIONS", options.protocolVersionsEnv());
+        env.put("PLUGIN_MIN_PORT", Integer.toString(options.minPort()));
+        env.put("PLUGIN_MAX_PORT", Integer.toString(options.maxPort()));
+        if (options.unixSocketDir() != null) {
+            env.put("PLUGIN_UNIX_SOCKET_DIR", options.unixSocketDir().toString());
+        }
+        return env;
+    }
+
+    /** The first stdout line is the handshake; the rest is drained (a Go plugin blocks otherwise). */
+    private static void readStdout(PluginPackage pkg, Process process, Map<String, String> logContext,
+                                   CompletableFuture<String> firstLine) {
+        logContext.forEach(MDC::put);
+        Logger pluginLog = LoggerFactory.getLogger("plugin." + pkg.ref().name());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = reader.readLine();
+            if (line == null) {
+                firstLine.completeExceptionally(new IOException("stdout closed before the handshake"));
+                return;
+            }
+            firstLine.complete(line);
+            while ((line = reader.readLine()) != null) {
+                pluginLog.atInfo().addKeyValue("stream", "stdout").log(line);
+            }
+        } catch (IOException e) {
+            firstLine.completeExceptionally(e);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private static String awaitHandshake(PluginPackage pkg, PluginHostOptions options, Process process,
+                                         CompletableFuture<String> firstLine, Thread stderrThread,
+                                         OutputTail tail) throws HandshakeException {
+        try {
+            return firstLine.get(options.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            kill(process);
+            throw new HandshakeException("no handshake within " + options.startTimeout().toMillis()
+                    + " ms (startTimeout); the process was killed");
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw new PluginStartException("interrupted while starting plugin " + pkg.ref());
+        } catch (ExecutionException e) {
+            // stdout closed: the process is exiting. Wait for it and for the last stderr lines.
+            String exit;
+            try {
+                exit = "exited with code " + process.onExit().get(5, TimeUnit.SECONDS).exitValue();
+                stderrThread.join(2000);
+            } catch (Exception notYet) {
+                kill(process);
+                exit = "closed its stdout and was killed";
+            }
+            throw new HandshakeException(exit + " before the handshake");
+        }
+    }
+
+    private void checkHealth(Duration timeout) {
+        try {
+            HealthCheckResponse response = HealthGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .withWaitForReady()
+                    .check(HealthCheckRequest.newBuilder().setService(HEALTH_SERVICE).build());
+            if (response.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
+                throw new PluginStartException("plugin " + pkg.ref() + " reports health " + response.getStatus()
+                        + " for service \"plugin\"\n" + tail.render());
+            }
+        } catch (StatusRuntimeException e) {
+            throw new PluginStartException("plugin " + pkg.ref() + " completed the handshake at "
+                    + handshake.network().name().toLowerCase() + ":" + handshake.address()
+                    + " but failed the health check: " + StatusText.of(e.getStatus()) + "\n" + tail.render(), e);
+        }
+    }
+
+    /** go-plugin hosts open the stdio and broker streams right away; old plugins may lack either. */
+    private void openStreams(Map<String, String> logContext) {
+        Logger pluginLog = LoggerFactory.getLogger("plugin." + pkg.ref().name());
+        GRPCStdioGrpc.newStub(channel).streamStdio(com.google.protobuf.Empty.getDefaultInstance(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(StdioData data) {
+                        String stream = data.getChannel() == StdioData.Channel.STDERR ? "stderr" : "stdout";
+                        logContext.forEach(MDC::put);
+                        try {
+                            for (String line : data.getData().toStringUtf8().split("\n")) {
+                                if (!line.isBlank()) {
+                                    if (stream.equals("stderr")) {
+                                        tail.add(line);
+                                    }
+                                    pluginLog.atInfo().addKeyValue("stream", stream).log(line);
+                                }
+                            }
+                        } finally {
+                            MDC.clear();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
+                            log.debug("plugin {} does not serve GRPCStdio (go-plugin before 1.3); stdio comes on the pipes", pkg.ref());
+                        }
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        brokerStream = GRPCBrokerGrpc.newStub(channel).startStream(new StreamObserver<>() {
+            @Override
+            public void onNext(ConnInfo info) {
+                log.debug("plugin {} asked the broker for stream {}; callbacks are not supported", pkg.ref(), info.getServiceId());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // plugins may leave the broker unimplemented; go-plugin hosts ignore this too
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+    }
+
+    PluginPackage pkg() {
+        return pkg;
+    }
+
+    HandshakeLine handshake() {
+        return handshake;
+    }
+
+    ManagedChannel channel() {
+        return channel;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Exit code and stderr tail, for messages about a plugin that died. */
+    String describeExit() {
+        try {
+            stderrThread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String how = process.isAlive() ? "is still running" : "exited with code " + process.exitValue();
+        return "plugin " + pkg.ref() + " (pid " + process.pid() + ") " + how + "\n" + tail.render();
+    }
+
+    /** Controller.Shutdown, wait up to {@code grace}, then kill. Returns true when it exited by itself. */
+    boolean stop(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean graceful = false;
+        if (process.isAlive()) {
+            try {
+                GRPCControllerGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(grace.toMillis(), TimeUnit.MILLISECONDS)
+                        .shutdown(Empty.getDefaultInstance());
+            } catch (StatusRuntimeException e) {
+                // UNAVAILABLE: the plugin stopped before answering, which is what we asked for.
+                log.debug("Controller.Shutdown of {} answered {}", pkg.ref(), e.getStatus().getCode());
+            }
+            try {
+                long left = deadline - System.nanoTime();
+                graceful = process.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!graceful) {
+            kill();
+        }
+        StreamObserver<ConnInfo> broker = brokerStream;
+        if (broker != null) {
+            try {
+                broker.onCompleted();
+            } catch (RuntimeException ignored) {
+                // channel already gone
+            }
+        }
+        channel.shutdownNow();
+        removeSocketFile();
+        return graceful;
+    }
+
+    void kill() {
+        kill(process);
+        channel.shutdownNow();
+        removeSocketFile();
+    }
+
+    private static void kill(Process process) {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A Go plugin killed by a signal leaves its socket file behind. */
+    private void removeSocketFile() {
+        if (handshake.network() == HandshakeLine.Network.UNIX && !process.isAlive()) {
+            try {
+                Files.deleteIfExists(Path.of(handshake.address()));
+            } catch (IOException e) {
+                log.debug("cannot remove socket {} of {}: {}", handshake.address(), pkg.ref(), e.getMessage());
+            }
+        }
+    }
+
+    /** Plugins read nothing from stdin; close it so a plugin that tries sees EOF. */
+    private static void closeQuietly(Process process) {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // nothing to close
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}

@@ -1,0 +1,71 @@
+package io.ccf.ar.runtime.plugin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts plugin processes from one long-lived thread.
+ *
+ * <p>On Linux each child is wrapped in {@code setpriv --pdeathsig KILL}, so the kernel kills it when
+ * the runtime dies, even by SIGKILL (a Go plugin never watches its parent). The parent-death signal
+ * fires when the <em>thread</em> that forked the child exits, hence the single dedicated thread that
+ * lives as long as this launcher.
+ */
+final class ProcessLauncher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessLauncher.class);
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "plugin-launcher");
+        t.setDaemon(true);
+        return t;
+    });
+    private final boolean useSetpriv;
+
+    ProcessLauncher(boolean parentDeathSignal) {
+        boolean available = Files.isExecutable(SETPRIV);
+        if (parentDeathSignal && !available) {
+            log.warn("setpriv not found at {}: plugin processes may outlive a runtime killed by SIGKILL", SETPRIV);
+        }
+        this.useSetpriv = parentDeathSignal && available;
+    }
+
+    /** Starts {@code command} with {@code extraEnv} added to this process's environment. */
+    Process start(List<String> command, Map<String, String> extraEnv, Path workingDir) throws IOException {
+        List<String> full = new ArrayList<>();
+        if (useSetpriv) {
+            full.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+        }
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full).directory(workingDir.toFile());
+        builder.environment().putAll(extraEnv);
+        Future<Process> started = thread.submit(builder::start);
+        try {
+            return started.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting " + command, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot start " + command + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdown();
+    }
+}

@@ -1,0 +1,117 @@
+package io.ccf.ar.runtime.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ccf.ar.proto.EvaluateInput;
+
+/** Real child processes (shell scripts) that break the handshake in every way we can think of. */
+class PluginStartFailureTest {
+    @TempDir
+    Path dir;
+    private PluginManager manager;
+
+    private PluginManager manager(PluginHostOptions options) {
+        manager = new PluginManager(new TestPackages(dir).layout(), options);
+        return manager;
+    }
+
+    private static PluginHostOptions fast() {
+        return PluginHostOptions.builder().startTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterEach
+    void stop() {
+        if (manager != null) {
+            manager.stop();
+        }
+    }
+
+    private PluginStartException startFailure(PluginManager m, PackageRef ref) {
+        m.start(List.of(new PluginSpec("p", ref, Map.of())));
+        return assertThrows(PluginStartException.class, () -> m.evaluate("p", EvaluateInput.getDefaultInstance()));
+    }
+
+    @Test
+    void garbageBeforeTheHandshakeIsShown() {
+        PackageRef ref = new TestPackages(dir).script("chatty", "1.0", "echo 'Hello from main()'\nexec sleep 60");
+        PluginStartException e = startFailure(manager(fast()), ref);
+        assertTrue(e.getMessage().contains("unrecognised handshake line"), e.getMessage());
+        assertTrue(e.getMessage().contains("Hello from main()"), e.getMessage());
+        assertEquals(PluginState.FAILED, manager.client("p").state());
+        assertTrue(manager.client("p").pid().isEmpty(), "the chatty process must be killed");
+    }
+
+    @Test
+    void exitBeforeTheHandshakeShowsCodeAndStderr() {
+        PackageRef ref = new TestPackages(dir).script("crashy", "1.0",
+                "echo \"cookie=$AR_PLUGIN versions=$PLUGIN_PROTOCOL_VERSIONS\" >&2\necho 'fatal: no config' >&2\nexit 3");
+        PluginStartException e = startFailure(manager(fast()), ref);
+        assertTrue(e.getMessage().contains("exited with code 3 before the handshake"), e.getMessage());
+        assertTrue(e.getMessage().contains("fatal: no config"), e.getMessage());
+        assertTrue(e.getMessage().contains("cookie=" + PluginHostOptions.COOKIE_VALUE + " versions=1"), e.getMessage());
+    }
+
+    @Test
+    void hangingPluginHitsTheStartTimeout() {
+        PackageRef ref = new TestPackages(dir).script("hang", "1.0", "exec sleep 60");
+        PluginStartException e = startFailure(manager(PluginHostOptions.builder()
+                .startTimeout(Duration.ofMillis(700)).build()), ref);
+        assertTrue(e.getMessage().contains("no handshake within 700 ms"), e.getMessage());
+    }
+
+    @Test
+    void netRpcPluginIsRefused() {
+        PackageRef ref = new TestPackages(dir).script("old", "1.0", "echo '1|1|tcp|127.0.0.1:1234|netrpc'\nexec sleep 60");
+        PluginStartException e = startFailure(manager(fast()), ref);
+        assertTrue(e.getMessage().contains("supports only grpc"), e.getMessage());
+    }
+
+    @Test
+    void handshakeToNothingFailsTheHealthCheck() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        PackageRef ref = new TestPackages(dir).script("liar", "1.0", "echo '1|1|tcp|127.0.0.1:" + port + "|grpc|'\nexec sleep 60");
+        PluginStartException e = startFailure(manager(PluginHostOptions.builder()
+                .startTimeout(Duration.ofSeconds(1)).build()), ref);
+        assertTrue(e.getMessage().contains("failed the health check"), e.getMessage());
+    }
+
+    @Test
+    void repeatedFailuresBackOffWithAClearError() {
+        PackageRef ref = new TestPackages(dir).script("crashy", "1.0", "exit 1");
+        PluginManager m = manager(PluginHostOptions.builder()
+                .restartBackoff(Duration.ofMinutes(5), Duration.ofMinutes(10)).build());
+        Map<PackageRef, PluginException> failures = m.start(List.of(new PluginSpec("p", ref, Map.of())));
+        assertTrue(failures.get(ref).getMessage().contains("exited with code 1"), failures.toString());
+        // the first restart is immediate, and fails again
+        PluginStartException second = assertThrows(PluginStartException.class, () -> m.evaluate("p", EvaluateInput.getDefaultInstance()));
+        assertTrue(second.getMessage().contains("exited with code 1"), second.getMessage());
+        // now it backs off instead of spawning again
+        PluginStartException third = assertThrows(PluginStartException.class, () -> m.evaluate("p", EvaluateInput.getDefaultInstance()));
+        assertTrue(third.getMessage().contains("failed 2 time(s) in a row); next restart attempt in"), third.getMessage());
+    }
+
+    @Test
+    void missingPackageAndUnknownPluginAreClear() {
+        PluginManager m = manager(fast());
+        Map<PackageRef, PluginException> failures = m.start(List.of(new PluginSpec("p", "absent", "9.9", Map.of())));
+        assertTrue(failures.get(new PackageRef("absent", "9.9")) instanceof PluginNotFoundException, failures.toString());
+        PluginException unknown = assertThrows(PluginException.class, () -> m.evaluate("nope", EvaluateInput.getDefaultInstance()));
+        assertTrue(unknown.getMessage().contains("unknown plugin \"nope\"; configured plugins: [p]"), unknown.getMessage());
+    }
+}

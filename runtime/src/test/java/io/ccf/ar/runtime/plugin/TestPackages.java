@@ -1,0 +1,69 @@
+package io.ccf.ar.runtime.plugin;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Lays out plugin packages in a temporary plugins directory, as a user (or the downloader) would. */
+final class TestPackages {
+    private final Path pluginsDir;
+
+    TestPackages(Path pluginsDir) {
+        this.pluginsDir = pluginsDir;
+    }
+
+    PackageLayout layout() {
+        return new PackageLayout(pluginsDir);
+    }
+
+    /** A package whose executable {@code plugin} is the given shell script body. */
+    PackageRef script(String name, String version, String body) {
+        PackageRef ref = new PackageRef(name, version);
+        try {
+            Path dir = Files.createDirectories(layout().versionDir(ref));
+            Path file = Files.writeString(dir.resolve("plugin"), "#!/bin/sh\n" + body + "\n");
+            if (!file.toFile().setExecutable(true)) {
+                throw new IOException("cannot chmod " + file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ref;
+    }
+
+    /** A Java package: the jar copied to {@code <name>/<version>/<name>.jar}. */
+    PackageRef jar(String name, String version, Path jar) {
+        PackageRef ref = new PackageRef(name, version);
+        try {
+            Path dir = Files.createDirectories(layout().versionDir(ref));
+            Files.copy(jar, dir.resolve(name + ".jar"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ref;
+    }
+
+    /** A native package: the executable copied to {@code <name>/<version>/<name>}. */
+    PackageRef executable(String name, String version, Path binary) {
+        PackageRef ref = new PackageRef(name, version);
+        try {
+            Path dir = Files.createDirectories(layout().versionDir(ref));
+            Path target = Files.copy(binary, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            target.toFile().setExecutable(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ref;
+    }
+
+    /** The sample plugin jar built by the sample-plugin module. */
+    static Path sampleJar() {
+        Path jar = Path.of(System.getProperty("ar.sampleJar", "../sample-plugin/target/sample.jar")).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("sample plugin jar not found at " + jar + ": run `mvn verify` from the top (make test)");
+        }
+        return jar;
+    }
+}
