@@ -1,17 +1,26 @@
 # One command runs the daemon (make run-local), one runs the tests (make test).
 MVN ?= mvn -B -q
+JAVA ?= java
 SAMPLE_DIR := bin/plugins/sample/1.0.0
 
-.PHONY: build test bench run-local clean
+.PHONY: build test bench clean
 
+## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive)
 build:
 	$(MVN) -DskipTests install
 	mkdir -p $(SAMPLE_DIR) bin/lib
-	cp sample-plugin/target/sample.jar $(SAMPLE_DIR)/sample.jar
 	cp runtime/target/ar.jar bin/lib/ar.jar
+	cp sample-plugin/target/sample.jar $(SAMPLE_DIR)/sample.jar
+	$(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.ClassDataArchiveTrainer bin/plugins sample 1.0.0
 
+## test: every unit and integration test (needs Go from Debian for the interop tests; see .ci/run)
 test:
 	$(MVN) verify
+
+## bench: plugin start-up, Execute round trips and RSS; figures go in docs/benchmarks.md
+bench: build
+	sh interop/go/build.sh build/go
+	$(JAVA) -jar bench/target/bench.jar bin/plugins build/go | tee build/bench-plugin.md
 
 clean:
 	$(MVN) clean

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,20 +69,36 @@ func main() {
 	config := configFlag{}
 	flag.Var(config, "config", "configuration entry key=value (repeatable)")
 	calls := flag.Int("calls", 0, "extra Execute calls on the first subject, for a benchmark")
-	concurrency := flag.Int("concurrency", 1, "concurrent callers for -calls")
+	warmup := flag.Int("warmup", 0, "unmeasured Execute calls before the benchmark (a JVM plugin needs its JIT warm)")
+	concurrencyList := flag.String("concurrency", "1", "concurrent callers for -calls; a comma-separated list runs one round each")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: gohost [-config k=v]... [-calls N [-concurrency C]] -- CMD ARGS...")
+		fmt.Fprintln(os.Stderr, "usage: gohost [-config k=v]... [-calls N [-warmup W] [-concurrency C[,C...]]] -- CMD ARGS...")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() < 1 || *concurrency < 1 {
+	var concurrency []int
+	for _, c := range strings.Split(*concurrencyList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			flag.Usage()
+			os.Exit(2)
+		}
+		concurrency = append(concurrency, n)
+	}
+	if flag.NArg() < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	os.Exit(run(config, *calls, *concurrency, flag.Args()))
+	os.Exit(run(config, benchPlan{*calls, *warmup, concurrency}, flag.Args()))
 }
 
-func run(config map[string]string, calls, concurrency int, cmd []string) int {
+// benchPlan: after the functional calls, warm up, then one measured round per concurrency.
+type benchPlan struct {
+	calls, warmup int
+	concurrency   []int
+}
+
+func run(config map[string]string, plan benchPlan, cmd []string) int {
 	logger := hclog.New(&hclog.LoggerOptions{Name: "gohost", Level: hclog.Debug, Output: os.Stderr})
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig:  handshake,
@@ -95,7 +112,7 @@ func run(config map[string]string, calls, concurrency int, cmd []string) int {
 		SyncStdout: os.Stderr,
 		SyncStderr: os.Stderr,
 	})
-	ok := exercise(client, config, calls, concurrency)
+	ok := exercise(client, config, plan)
 
 	start := time.Now()
 	client.Kill() // Controller.Shutdown, wait up to 2 s, then SIGKILL
@@ -118,7 +135,7 @@ type result struct {
 // exercise starts and dispenses the plugin, then runs Evaluate, one Execute
 // per subject and the optional benchmark. A failure before any Execute is
 // reported as {"stage":...,"error":...}.
-func exercise(client *goplugin.Client, config map[string]string, calls, concurrency int) bool {
+func exercise(client *goplugin.Client, config map[string]string, plan benchPlan) bool {
 	rpc, err := client.Client()
 	if err != nil {
 		emit(map[string]string{"stage": "start", "error": err.Error()})
@@ -161,8 +178,14 @@ func exercise(client *goplugin.Client, config map[string]string, calls, concurre
 		emit(r)
 	}
 
-	if calls > 0 && len(eval.GetSubjects()) > 0 {
-		ok = bench(func() error { _, err := execute(eval.GetSubjects()[0]); return err }, calls, concurrency) && ok
+	if plan.calls > 0 && len(eval.GetSubjects()) > 0 {
+		call := func() error { _, err := execute(eval.GetSubjects()[0]); return err }
+		for i := 0; i < plan.warmup; i++ {
+			_ = call()
+		}
+		for _, c := range plan.concurrency {
+			ok = bench(call, plan.calls, c) && ok
+		}
 	}
 	return ok
 }

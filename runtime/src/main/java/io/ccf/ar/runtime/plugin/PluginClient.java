@@ -213,10 +213,9 @@ public final class PluginClient implements AutoCloseable {
                 return;
             }
             current = null;
-            String why = process.describeExit();
-            recordFailure(why);
+            recordFailure(process.describeExit());
             log.atWarn().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
-                    .log("plugin exited unexpectedly; the next call restarts it. {}", why);
+                    .log("plugin exited unexpectedly; the next call restarts it: {}", process.describeExitCode());
         }
     }
 
@@ -237,11 +236,28 @@ public final class PluginClient implements AutoCloseable {
         return d.compareTo(options.maxRestartBackoff()) > 0 ? options.maxRestartBackoff() : d;
     }
 
+    /** Always called holding {@code lock}. */
     private void transition(PluginState next) {
         if (state != next) {
             log.atDebug().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
                     .addKeyValue("from", state).addKeyValue("to", next).log("plugin state");
             state = next;
+            lock.notifyAll();
+        }
+    }
+
+    /** Waits until the plugin reaches {@code target}; true if it did within {@code timeout}. */
+    public boolean awaitState(PluginState target, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (state != target) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                lock.wait(left);
+            }
+            return true;
         }
     }
 

@@ -99,12 +99,12 @@ public final class PluginManager implements AutoCloseable {
     }
 
     private PluginClient clientFor(PackageRef ref) {
-        if (stopped) {
-            throw new PluginException("plugin manager is stopped");
-        }
         PluginClient existing = clients.get(ref);
         if (existing != null) {
             return existing;
+        }
+        if (stopped) {
+            throw new PluginException("plugin manager is stopped");
         }
         PluginPackage pkg = layout.resolve(ref);
         List<PluginSpec> users = plugins.values().stream().filter(p -> p.pkg().equals(ref)).toList();

@@ -116,6 +116,9 @@ final class PluginProcess {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(options.javaCommand().toString());
+        // JVM warnings go to stdout by default and would break the handshake: send them to stderr.
+        cmd.add("-Xlog:disable");
+        cmd.add("-Xlog:all=warning:stderr");
         cmd.addAll(options.jvmOptions());
         // A class-data-sharing archive shipped beside the jar (<package>.jsa) halves JVM start-up.
         Path archive = pkg.file().resolveSibling(pkg.ref().name() + ".jsa");
@@ -284,8 +287,13 @@ final class PluginProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return describeExitCode() + "\n" + tail.render();
+    }
+
+    /** Exit code only, for logs (the stderr lines were logged as they came). */
+    String describeExitCode() {
         String how = process.isAlive() ? "is still running" : "exited with code " + process.exitValue();
-        return "plugin " + pkg.ref() + " (pid " + process.pid() + ") " + how + "\n" + tail.render();
+        return "plugin " + pkg.ref() + " (pid " + process.pid() + ") " + how;
     }
 
     /** Controller.Shutdown, wait up to {@code grace}, then kill. Returns true when it exited by itself. */

@@ -1,0 +1,222 @@
+package io.ccf.ar.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.ccf.ar.proto.ExecuteInput;
+import io.ccf.ar.proto.Subject;
+import io.ccf.ar.proto.EvaluateInput;
+import io.ccf.ar.runtime.plugin.PackageLayout;
+import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.plugin.PluginHostOptions;
+import io.ccf.ar.runtime.plugin.PluginManager;
+import io.ccf.ar.runtime.plugin.PluginSpec;
+
+/**
+ * {@code make bench}: plugin spawn-to-ready, Execute round trips and idle RSS, for our host with
+ * our plugin and with the Go plugin, and the Go host anchors, all in one run (the machine is shared
+ * and noisy, so only same-run ratios mean much). Prints a Markdown report on stdout.
+ *
+ * <p>Usage: {@code java -jar bench.jar PLUGINS_DIR GO_DIR [calls]} where PLUGINS_DIR holds
+ * {@code sample/1.0.0/sample.jar} (and its class-data archive) and GO_DIR the interop binaries.
+ */
+public final class PluginBench {
+    private static final int SPAWNS = 10;
+
+    private final Path pluginsDir;
+    private final Path goDir;
+    private final int calls;
+    private final int warmup;
+    private final Path scratch;
+
+    private PluginBench(Path pluginsDir, Path goDir, int calls, Path scratch) {
+        this.pluginsDir = pluginsDir;
+        this.goDir = goDir;
+        this.calls = calls;
+        this.warmup = Math.max(50_000, calls);
+        this.scratch = scratch;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("AR_LOG_LEVEL", "WARN");
+        if (args.length < 2) {
+            System.err.println("usage: PluginBench PLUGINS_DIR GO_DIR [calls]");
+            System.exit(2);
+        }
+        int calls = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        Path scratch = Files.createTempDirectory("ar-bench");
+        new PluginBench(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath(), calls, scratch).run();
+    }
+
+    private void run() throws Exception {
+        PackageRef sample = new PackageRef("sample", "1.0.0");
+        PackageLayout installed = new PackageLayout(pluginsDir);
+        if (!Files.isRegularFile(installed.versionDir(sample).resolve("sample.jsa"))) {
+            System.err.println("warning: no class-data archive beside the sample jar; run `make build` first");
+        }
+        // Same jar without its archive, and the Go plugin, laid out in a scratch plugins dir.
+        PackageLayout plain = new PackageLayout(scratch);
+        Path plainDir = Files.createDirectories(plain.versionDir(sample));
+        Files.copy(installed.versionDir(sample).resolve("sample.jar"), plainDir.resolve("sample.jar"), StandardCopyOption.REPLACE_EXISTING);
+        PackageRef go = new PackageRef("goplugin", "0.1.0");
+        Path goPluginDir = Files.createDirectories(plain.versionDir(go));
+        Files.copy(goDir.resolve("goplugin"), goPluginDir.resolve("goplugin"), StandardCopyOption.REPLACE_EXISTING);
+
+        PluginHostOptions defaults = PluginHostOptions.defaults();
+        PluginHostOptions c2 = PluginHostOptions.builder().jvmOptions(List.of("-XX:+UseSerialGC")).build();
+
+        out("# Plugin benchmark");
+        out("");
+        out("JDK " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors()
+                + " cores; " + calls + " measured calls per round after " + warmup + " warm-up calls.");
+        out("Java plugin JVM options (default): `" + String.join(" ", defaults.jvmOptions()) + "`");
+        out("");
+        out("## Spawn to ready (launch, handshake, health check), median of " + SPAWNS);
+        out("");
+        out("| plugin | median ms | min ms | max ms |");
+        out("|---|---|---|---|");
+        spawnRow("sample.jar + AppCDS archive (default options)", installed, sample, defaults);
+        spawnRow("sample.jar, no archive (default options)", plain, sample, defaults);
+        spawnRow("sample.jar + AppCDS archive, C2 (`-XX:+UseSerialGC` only)", installed, sample, c2);
+        spawnRow("Go plugin", plain, go, defaults);
+        out("");
+        out("## Execute round trips");
+        out("");
+        out("| host → plugin | c | p50 µs | p99 µs | calls/s |");
+        out("|---|---|---|---|---|");
+        long sampleRss = roundTrips("Java host → Java sample (default options)", installed, sample, defaults);
+        roundTrips("Java host → Java sample (C2)", installed, sample, c2);
+        long goRss = roundTrips("Java host → Go plugin (unix socket)", plain, go, defaults);
+        goHost("Go host → Go plugin (anchor)", goDir.resolve("goplugin").toString());
+        goHost("Go host → Java sample", defaults.javaCommand().toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xlog:disable", "-Xlog:all=warning:stderr",
+                "-XX:SharedArchiveFile=" + installed.versionDir(sample).resolve("sample.jsa"), "-Xshare:auto",
+                "-jar", installed.versionDir(sample).resolve("sample.jar").toString());
+        out("");
+        out("## Idle plugin RSS (after the round trips, 3 s idle)");
+        out("");
+        out("| plugin | RSS MB |");
+        out("|---|---|");
+        out("| Java sample (default options) | " + sampleRss / 1024 + " |");
+        out("| Go plugin | " + goRss / 1024 + " |");
+    }
+
+    private void spawnRow(String label, PackageLayout layout, PackageRef ref, PluginHostOptions options) {
+        long[] millis = new long[SPAWNS];
+        for (int i = 0; i < SPAWNS; i++) {
+            try (PluginManager manager = new PluginManager(layout, options)) {
+                long t0 = System.nanoTime();
+                Map<PackageRef, ?> failures = manager.start(List.of(new PluginSpec("p", ref, Map.of())));
+                millis[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                if (!failures.isEmpty()) {
+                    throw new IllegalStateException("start failed: " + failures);
+                }
+            }
+        }
+        Arrays.sort(millis);
+        out("| " + label + " | " + millis[SPAWNS / 2] + " | " + millis[0] + " | " + millis[SPAWNS - 1] + " |");
+    }
+
+    /** Warm-up, then a c=1 and a c=8 round on one plugin process. Returns its idle RSS in kB. */
+    private long roundTrips(String label, PackageLayout layout, PackageRef ref, PluginHostOptions options) throws Exception {
+        try (PluginManager manager = new PluginManager(layout, options)) {
+            manager.start(List.of(new PluginSpec("p", ref, Map.of())));
+            Subject subject = manager.evaluate("p", EvaluateInput.getDefaultInstance()).getSubjects(0);
+            ExecuteInput input = ExecuteInput.newBuilder().setSubject(subject).putProps("namespace", "busy").build();
+            round(manager, input, warmup, 8);
+            for (int concurrency : new int[] {1, 8}) {
+                Latency l = round(manager, input, calls, concurrency);
+                out("| " + label + " | " + concurrency + " | " + l.p50us + " | " + l.p99us + " | " + l.callsPerSec + " |");
+            }
+            long pid = manager.client("p").pid().orElseThrow();
+            Thread.sleep(3000); // a benchmark's idle period, not synchronisation
+            return rssKb(pid);
+        }
+    }
+
+    private record Latency(long p50us, long p99us, long callsPerSec) {
+    }
+
+    private static Latency round(PluginManager manager, ExecuteInput input, int calls, int concurrency) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        int perThread = calls / concurrency;
+        List<Future<long[]>> futures = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int t = 0; t < concurrency; t++) {
+            futures.add(pool.submit(() -> {
+                long[] nanos = new long[perThread];
+                for (int i = 0; i < perThread; i++) {
+                    long s = System.nanoTime();
+                    manager.execute("p", input);
+                    nanos[i] = System.nanoTime() - s;
+                }
+                return nanos;
+            }));
+        }
+        long[] all = new long[perThread * concurrency];
+        int k = 0;
+        for (Future<long[]> f : futures) {
+            for (long n : f.get()) {
+                all[k++] = n;
+            }
+        }
+        long elapsed = System.nanoTime() - t0;
+        pool.shutdown();
+        Arrays.sort(all);
+        return new Latency(all[all.length / 2] / 1000, all[(int) (all.length * 0.99)] / 1000,
+                Math.round(all.length / (elapsed / 1e9)));
+    }
+
+    private void goHost(String label, String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(goDir.resolve("gohost").toString(), "-calls", String.valueOf(calls),
+                "-warmup", String.valueOf(warmup), "-concurrency", "1,8", "--"));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        for (String line : output.split("\n")) {
+            if (line.contains("\"benchCalls\"")) {
+                out("| " + label + " | " + field(line, "concurrency") + " | " + field(line, "p50us") + " | "
+                        + field(line, "p99us") + " | " + Math.round(Double.parseDouble(field(line, "callsPerSec"))) + " |");
+            }
+        }
+        if (p.exitValue() != 0) {
+            out("| " + label + " | gohost failed (exit " + p.exitValue() + "): " + output.replace('\n', ' ') + " |||");
+        }
+    }
+
+    /** Reads a numeric field of gohost's flat JSON line. */
+    private static String field(String json, String name) {
+        int at = json.indexOf("\"" + name + "\":");
+        int start = at + name.length() + 3;
+        int end = start;
+        while (end < json.length() && ",}".indexOf(json.charAt(end)) < 0) {
+            end++;
+        }
+        return json.substring(start, end);
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static void out(String line) {
+        System.out.println(line);
+    }
+}
