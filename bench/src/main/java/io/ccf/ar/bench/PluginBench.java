@@ -75,6 +75,9 @@ public final class PluginBench {
 
         PluginHostOptions defaults = PluginHostOptions.defaults();
         PluginHostOptions c2 = PluginHostOptions.builder().jvmOptions(List.of("-XX:+UseSerialGC")).build();
+        List<String> c1Flags = new ArrayList<>(PluginHostOptions.DEFAULT_JVM_OPTIONS);
+        c1Flags.add("-XX:TieredStopAtLevel=1");
+        PluginHostOptions c1 = PluginHostOptions.builder().jvmOptions(c1Flags).build();
 
         out("# Plugin benchmark");
         out("");
@@ -88,28 +91,37 @@ public final class PluginBench {
         out("|---|---|---|---|");
         spawnRow("sample.jar + AppCDS archive (default options)", installed, sample, defaults);
         spawnRow("sample.jar, no archive (default options)", plain, sample, defaults);
-        spawnRow("sample.jar + AppCDS archive, C2 (`-XX:+UseSerialGC` only)", installed, sample, c2);
+        spawnRow("sample.jar + AppCDS archive, `-XX:+UseSerialGC` only", installed, sample, c2);
+        spawnRow("sample.jar + AppCDS archive, default + `-XX:TieredStopAtLevel=1`", installed, sample, c1);
         spawnRow("Go plugin", plain, go, defaults);
         out("");
         out("## Execute round trips");
         out("");
         out("| host → plugin | c | p50 µs | p99 µs | calls/s |");
         out("|---|---|---|---|---|");
-        long sampleRss = roundTrips("Java host → Java sample (default options)", installed, sample, defaults);
-        roundTrips("Java host → Java sample (C2)", installed, sample, c2);
-        long goRss = roundTrips("Java host → Go plugin (unix socket)", plain, go, defaults);
+        Rss sampleRss = roundTrips("Java host → Java sample (default options)", installed, sample, defaults);
+        Rss c2Rss = roundTrips("Java host → Java sample (`-XX:+UseSerialGC` only)", installed, sample, c2);
+        Rss c1Rss = roundTrips("Java host → Java sample (default + `-XX:TieredStopAtLevel=1`)", installed, sample, c1);
+        Rss goRss = roundTrips("Java host → Go plugin (unix socket)", plain, go, defaults);
         goHost("Go host → Go plugin (anchor)", goDir.resolve("goplugin").toString());
-        goHost("Go host → Java sample", defaults.javaCommand().toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-XX:SharedArchiveFile=" + installed.versionDir(sample).resolve("sample.jsa"), "-Xshare:auto",
-                "-jar", installed.versionDir(sample).resolve("sample.jar").toString());
+        List<String> javaPlugin = new ArrayList<>(List.of(defaults.javaCommand().toString(), "-Xlog:disable", "-Xlog:all=warning:stderr"));
+        javaPlugin.addAll(defaults.jvmOptions());
+        javaPlugin.addAll(List.of("-XX:SharedArchiveFile=" + installed.versionDir(sample).resolve("sample.jsa"), "-Xshare:auto",
+                "-jar", installed.versionDir(sample).resolve("sample.jar").toString()));
+        goHost("Go host → Java sample (default options)", javaPlugin.toArray(String[]::new));
         out("");
-        out("## Idle plugin RSS (after the round trips, 3 s idle)");
+        out("## Idle plugin RSS (3 s idle after start, and after the round trips)");
         out("");
-        out("| plugin | RSS MB |");
-        out("|---|---|");
-        out("| Java sample (default options) | " + sampleRss / 1024 + " |");
-        out("| Go plugin | " + goRss / 1024 + " |");
+        out("| plugin | after start MB | after load MB |");
+        out("|---|---|---|");
+        rssRow("Java sample (default options)", sampleRss);
+        rssRow("Java sample (`-XX:+UseSerialGC` only)", c2Rss);
+        rssRow("Java sample (default + `-XX:TieredStopAtLevel=1`)", c1Rss);
+        rssRow("Go plugin", goRss);
+    }
+
+    private static void rssRow(String label, Rss rss) {
+        out("| " + label + " | " + rss.afterStartKb / 1024 + " | " + rss.afterLoadKb / 1024 + " |");
     }
 
     private void spawnRow(String label, PackageLayout layout, PackageRef ref, PluginHostOptions options) {
@@ -128,10 +140,16 @@ public final class PluginBench {
         out("| " + label + " | " + millis[SPAWNS / 2] + " | " + millis[0] + " | " + millis[SPAWNS - 1] + " |");
     }
 
-    /** Warm-up, then a c=1 and a c=8 round on one plugin process. Returns its idle RSS in kB. */
-    private long roundTrips(String label, PackageLayout layout, PackageRef ref, PluginHostOptions options) throws Exception {
+    private record Rss(long afterStartKb, long afterLoadKb) {
+    }
+
+    /** Warm-up, then a c=1 and a c=8 round on one plugin process. Returns its idle RSS. */
+    private Rss roundTrips(String label, PackageLayout layout, PackageRef ref, PluginHostOptions options) throws Exception {
         try (PluginManager manager = new PluginManager(layout, options)) {
             manager.start(List.of(new PluginSpec("p", ref, Map.of())));
+            long pid = manager.client("p").pid().orElseThrow();
+            Thread.sleep(3000); // a benchmark's idle period, not synchronisation
+            long afterStart = rssKb(pid);
             Subject subject = manager.evaluate("p", EvaluateInput.getDefaultInstance()).getSubjects(0);
             ExecuteInput input = ExecuteInput.newBuilder().setSubject(subject).putProps("namespace", "busy").build();
             round(manager, input, warmup, 8);
@@ -139,9 +157,8 @@ public final class PluginBench {
                 Latency l = round(manager, input, calls, concurrency);
                 out("| " + label + " | " + concurrency + " | " + l.p50us + " | " + l.p99us + " | " + l.callsPerSec + " |");
             }
-            long pid = manager.client("p").pid().orElseThrow();
             Thread.sleep(3000); // a benchmark's idle period, not synchronisation
-            return rssKb(pid);
+            return new Rss(afterStart, rssKb(pid));
         }
     }
 

@@ -94,7 +94,7 @@ public final class BusyPlugin implements Provider {
         new TreeMap<>(config).forEach((k, v) -> observation.addProps(property(k, v)));
         new TreeMap<>(input.getPropsMap()).forEach((k, v) -> observation.addProps(property(k, v)));
 
-        LOG.info("assessed subject", "subject", subject.getId(), "config_keys", config.size());
+        LOG.debug("assessed subject", "subject", subject.getId(), "config_keys", config.size());
         return ExecuteResult.newBuilder()
                 .setStatus(ExecutionStatus.SUCCESS)
                 .addObservations(observation)

@@ -17,8 +17,14 @@ public final class PluginHostOptions {
     public static final String COOKIE_KEY = "AR_PLUGIN";
     public static final String COOKIE_VALUE = "048cc450-6be2-4fa2-b760-8d4d0b63b534";
 
-    /** JVM flags for Java plugins unless configured: small footprint, plugins are mostly idle. */
-    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /**
+     * JVM flags for Java plugins unless configured: plugins are mostly idle, so a small heap that
+     * starts small (the default initial heap, 1/64 of RAM, gets touched under load and stays in RSS)
+     * and the serial collector. C2 stays on: steady-state Execute latency matters more than the
+     * few tens of ms it costs at start (docs/benchmarks.md).
+     */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
     private final String runtimeId;
     private final Duration startTimeout;

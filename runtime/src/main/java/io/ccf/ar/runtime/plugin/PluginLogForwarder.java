@@ -57,6 +57,10 @@ final class PluginLogForwarder {
 
     void forward(String line) {
         if (line.startsWith("{")) {
+            Level peeked = peekLevel(line);
+            if (peeked != null && !log.isEnabledForLevel(peeked)) {
+                return; // skip the JSON parse for lines nobody will see
+            }
             try {
                 JsonNode node = JSON.readTree(line);
                 if (node != null && node.isObject() && node.has("@message")) {
@@ -104,6 +108,17 @@ final class PluginLogForwarder {
             text = line.substring("[WARNING]".length()).strip();
         }
         log.atLevel(level).addKeyValue("stream", "stderr").log(text);
+    }
+
+    /** The level of an hclog line without parsing it, or null when it is not where hclog puts it. */
+    static Level peekLevel(String line) {
+        int at = line.indexOf("\"@level\":\"");
+        if (at < 0) {
+            return null;
+        }
+        int start = at + 10;
+        int end = line.indexOf('"', start);
+        return end < 0 ? null : level(line.substring(start, end));
     }
 
     static Level level(String hclogLevel) {
