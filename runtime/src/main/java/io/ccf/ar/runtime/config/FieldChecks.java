@@ -1,0 +1,69 @@
+package io.ccf.ar.runtime.config;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.regex.Pattern;
+
+import io.ccf.ar.runtime.schedule.CronParser;
+import io.ccf.ar.runtime.schedule.GoDuration;
+
+/** Value checks shared by the config file and plan binders. Empty values are left to the required-field check. */
+final class FieldChecks {
+    /** Same rule as the plugin host's PackageRef: names become directory names under pluginsDir. */
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
+
+    private FieldChecks() {
+    }
+
+    static boolean isPlainName(String value) {
+        return PLAIN_NAME.matcher(value).matches() && !value.contains("..");
+    }
+
+    /** Package names and versions: refuse anything that could escape the plugins directory. */
+    static void plainName(MappingReader m, String key, String value) {
+        if (!value.isBlank() && !isPlainName(value)) {
+            m.problems().add(m.positionOf(key), m.path(key), "\"" + value
+                    + "\" is not a plain name (use letters, digits, '.', '_', '+', '-'; no '/' or '..')");
+        }
+    }
+
+    /**
+     * Parses the schedule as the scheduler will (system zone unless it starts with CRON_TZ=), so a
+     * bad expression fails at load time rather than when the job would have been scheduled.
+     */
+    static void cronSchedule(MappingReader m, String key, String expression) {
+        if (expression.isBlank()) {
+            return;
+        }
+        try {
+            CronParser.parse(expression, ZoneId.systemDefault());
+        } catch (IllegalArgumentException | DateTimeException e) {
+            String message = e.getMessage() != null ? e.getMessage()
+                    : "invalid cron expression \"" + expression + "\"";
+            m.problems().add(m.positionOf(key), m.path(key), message);
+        }
+    }
+
+    /** A Go-syntax duration ("30s", "1m30s"), or {@code fallback} when absent or (after a report) invalid. */
+    static Duration duration(MappingReader m, String key, Duration fallback, boolean zeroAllowed) {
+        String text = m.string(key, null);
+        if (text == null) {
+            return fallback;
+        }
+        Duration value;
+        try {
+            value = GoDuration.parse(text.trim());
+        } catch (IllegalArgumentException e) {
+            m.problems().add(m.positionOf(key), m.path(key), "invalid duration \"" + text + "\": " + e.getMessage()
+                    + " (use Go syntax such as 30s, 1m30s, 500ms)");
+            return fallback;
+        }
+        if (value.isNegative() || (value.isZero() && !zeroAllowed)) {
+            m.problems().add(m.positionOf(key), m.path(key),
+                    "must be " + (zeroAllowed ? "zero or positive" : "positive") + ", got \"" + text + "\"");
+            return fallback;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,143 @@
+package io.ccf.ar.runtime.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Immutable snapshot of every job the runtime should schedule, compiled from config.yml's plugin
+ * entries and the loaded plans. The scheduler and plugin host only need this, not the two
+ * configuration forms. Iteration order is config plugins first, then plans in the order given.
+ * Inputs are assumed already validated by the loaders; only cross-source conflicts are checked here.
+ */
+public final class JobCatalog {
+    /** Plugin jobs are named {@code plugin/<name>}. */
+    public static final String PLUGIN_JOB_PREFIX = "plugin/";
+
+    private static final JobCatalog EMPTY = new JobCatalog(Map.of(), Set.of(), Map.of());
+
+    private final Map<String, JobDefinition> jobsById;
+    private final Set<PackageVersion> requiredPackages;
+    private final Map<String, List<JobDefinition>> jobsByPlanId;
+
+    private JobCatalog(Map<String, JobDefinition> jobsById, Set<PackageVersion> requiredPackages,
+            Map<String, List<JobDefinition>> jobsByPlanId) {
+        this.jobsById = jobsById;
+        this.requiredPackages = requiredPackages;
+        this.jobsByPlanId = jobsByPlanId;
+    }
+
+    public static JobCatalog empty() {
+        return EMPTY;
+    }
+
+    /**
+     * @throws ConfigException when two jobs get the same id (e.g. plugin "x" and plan "plugin"
+     *                         task "x") or two plans share an id; problems name both sources
+     */
+    public static JobCatalog compile(RuntimeConfig config, List<PlanSpec> plans) {
+        ProblemCollector problems = new ProblemCollector(config.configFile().toString());
+        Map<String, JobDefinition> jobs = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>(); // job id -> human description, for conflicts
+        Map<String, List<JobDefinition>> byPlan = new LinkedHashMap<>();
+
+        for (int i = 0; i < config.plugins().size(); i++) {
+            PluginEntry plugin = config.plugins().get(i);
+            JobDefinition job = pluginJob(plugin);
+            String origin = "plugin \"" + plugin.name() + "\" in " + config.configFile();
+            add(job, origin, config.configFile().toString(), "plugins[" + i + "].name", jobs, origins, problems);
+        }
+        Map<String, PlanSpec> planById = new LinkedHashMap<>();
+        for (PlanSpec plan : plans) {
+            PlanSpec first = planById.putIfAbsent(plan.id(), plan);
+            if (first != null) {
+                problems.add(new ConfigProblem(plan.source(), 0, 0, "id",
+                        "duplicate plan id \"" + plan.id() + "\": also defined in " + first.source()));
+                continue;
+            }
+            List<JobDefinition> planJobs = new ArrayList<>();
+            for (int i = 0; i < plan.tasks().size(); i++) {
+                TaskSpec task = plan.tasks().get(i);
+                JobDefinition job = taskJob(plan, task);
+                String origin = "task \"" + task.id() + "\" of plan \"" + plan.id() + "\" in " + plan.source();
+                if (add(job, origin, plan.source(), "tasks[" + i + "].id", jobs, origins, problems)) {
+                    planJobs.add(job);
+                }
+            }
+            byPlan.put(plan.id(), List.copyOf(planJobs));
+        }
+        problems.throwIfAny();
+
+        Set<PackageVersion> packages = new LinkedHashSet<>();
+        for (JobDefinition job : jobs.values()) {
+            for (ActivityDefinition activity : job.activities()) {
+                packages.add(activity.packageVersion());
+            }
+        }
+        // unmodifiable views over private copies: immutable, and keeps the documented order (Map.copyOf would not)
+        return new JobCatalog(Collections.unmodifiableMap(jobs), Collections.unmodifiableSet(packages),
+                Collections.unmodifiableMap(byPlan));
+    }
+
+    private static boolean add(JobDefinition job, String origin, String source, String field,
+            Map<String, JobDefinition> jobs, Map<String, String> origins, ProblemCollector problems) {
+        String firstOrigin = origins.putIfAbsent(job.id(), origin);
+        if (firstOrigin != null) {
+            problems.add(new ConfigProblem(source, 0, 0, field,
+                    "job id \"" + job.id() + "\" of " + origin + " is already used by " + firstOrigin));
+            return false;
+        }
+        jobs.put(job.id(), job);
+        return true;
+    }
+
+    private static JobDefinition pluginJob(PluginEntry plugin) {
+        ActivityDefinition activity = new ActivityDefinition(plugin.name(), plugin.name(), SelectorSpec.EMPTY,
+                plugin.name(), plugin.packageName(), plugin.version(), plugin.configuration());
+        return new JobDefinition(PLUGIN_JOB_PREFIX + plugin.name(), "", plugin.name(), plugin.schedule(),
+                "", "", "", "", List.of(activity));
+    }
+
+    private static JobDefinition taskJob(PlanSpec plan, TaskSpec task) {
+        List<ActivityDefinition> activities = new ArrayList<>();
+        for (ActivitySpec a : task.activities()) {
+            ProviderSpec p = a.provider();
+            activities.add(new ActivityDefinition(a.id(), a.title(), a.selector(), p.name(), p.packageName(),
+                    p.version(), p.configuration()));
+        }
+        return new JobDefinition(plan.id() + "/" + task.id(), plan.id(), task.title(), task.schedule(),
+                plan.componentId(), plan.controlId(), plan.assessmentPlanId(), task.id(), activities);
+    }
+
+    /** All jobs, in catalog order. */
+    public List<JobDefinition> jobs() {
+        return List.copyOf(jobsById.values());
+    }
+
+    public Map<String, JobDefinition> jobsById() {
+        return jobsById;
+    }
+
+    public Optional<JobDefinition> job(String id) {
+        return Optional.ofNullable(jobsById.get(id));
+    }
+
+    /** The jobs of one plan (one per task); empty for an unknown plan id. */
+    public List<JobDefinition> jobsOfPlan(String planId) {
+        return jobsByPlanId.getOrDefault(planId, List.of());
+    }
+
+    public Set<String> planIds() {
+        return Collections.unmodifiableSet(jobsByPlanId.keySet());
+    }
+
+    /** Every (package, version) some job's activities use: what must be installed before scheduling. */
+    public Set<PackageVersion> requiredPackages() {
+        return requiredPackages;
+    }
+}

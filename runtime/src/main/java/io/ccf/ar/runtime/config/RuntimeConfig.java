@@ -1,0 +1,34 @@
+package io.ccf.ar.runtime.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The runtime's config.yml after defaults, path resolution and environment overrides.
+ *
+ * @param configFile        absolute path of the file this came from (named in later error messages)
+ * @param runtimeId         never empty: defaults to the host name
+ * @param controlPlaneURL   may be empty (no control plane)
+ * @param pluginRegistryURL may be empty
+ * @param eventBusURL       may be empty (no event bus)
+ * @param pluginsDir        absolute; relative values resolve against the config file's directory
+ * @param assessmentsDir    absolute; as pluginsDir
+ */
+public record RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
+        String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
+        PluginHostSettings pluginHost, ExecutionSettings execution, List<PluginEntry> plugins) {
+    public RuntimeConfig {
+        Objects.requireNonNull(configFile, "configFile");
+        Objects.requireNonNull(runtimeId, "runtimeId");
+        Objects.requireNonNull(controlPlaneURL, "controlPlaneURL");
+        Objects.requireNonNull(pluginRegistryURL, "pluginRegistryURL");
+        Objects.requireNonNull(eventBusURL, "eventBusURL");
+        Objects.requireNonNull(pluginsDir, "pluginsDir");
+        Objects.requireNonNull(assessmentsDir, "assessmentsDir");
+        Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(pluginHost, "pluginHost");
+        Objects.requireNonNull(execution, "execution");
+        plugins = List.copyOf(plugins);
+    }
+}

@@ -1,0 +1,149 @@
+package io.ccf.ar.runtime.config;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** Binds and validates the config.yml tree; environment overrides are applied on top. */
+final class RuntimeConfigBinder {
+    static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
+            "pluginsDir", "assessmentsDir", "logFormat", "pluginHost", "execution", "plugins");
+    static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout");
+    static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod");
+    static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
+
+    /** Problems with environment variables name this instead of a file. */
+    static final String ENVIRONMENT_SOURCE = "environment";
+
+    private final Path configFile;
+    private final Map<String, String> environment;
+    private final Supplier<String> hostName;
+    private final ProblemCollector problems;
+
+    RuntimeConfigBinder(Path configFile, Map<String, String> environment, Supplier<String> hostName,
+            ProblemCollector problems) {
+        this.configFile = configFile.toAbsolutePath();
+        this.environment = environment;
+        this.hostName = hostName;
+        this.problems = problems;
+    }
+
+    /** Always returns a config; it is only meaningful when {@code problems} stayed empty. */
+    RuntimeConfig bind(ConfigNode root) {
+        MappingReader m = MappingReader.of(root, "", TOP_KEYS, problems);
+        String runtimeId = override(RuntimeConfigLoader.ENV_RUNTIME_ID, m.string("runtimeId", ""));
+        if (runtimeId.isBlank()) {
+            runtimeId = hostName.get();
+        }
+        return new RuntimeConfig(configFile, runtimeId,
+                override(RuntimeConfigLoader.ENV_CONTROL_PLANE_URL, m.string("controlPlaneURL", "")),
+                override(RuntimeConfigLoader.ENV_PLUGIN_REGISTRY_URL, m.string("pluginRegistryURL", "")),
+                override(RuntimeConfigLoader.ENV_EVENT_BUS_URL, m.string("eventBusURL", "")),
+                directory(m, "pluginsDir", "plugins"),
+                directory(m, "assessmentsDir", "assessments"),
+                logFormat(m),
+                pluginHost(m.child("pluginHost", PLUGIN_HOST_KEYS)),
+                execution(m.child("execution", EXECUTION_KEYS)),
+                plugins(m));
+    }
+
+    /** A set, non-empty variable wins; an empty one is treated as unset (compose files often leave them empty). */
+    private String override(String variable, String fileValue) {
+        String value = environment.get(variable);
+        return value == null || value.isEmpty() ? fileValue : value;
+    }
+
+    /** Relative paths resolve beside the config file, not the working directory, so a deployment can move as one. */
+    private Path directory(MappingReader m, String key, String defaultName) {
+        Path base = configFile.getParent();
+        String text = m.string(key, "");
+        if (text.isBlank()) {
+            return base.resolve(defaultName);
+        }
+        try {
+            return base.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            problems.add(m.positionOf(key), m.path(key), "not a valid path: " + e.getReason());
+            return base.resolve(defaultName);
+        }
+    }
+
+    private LogFormat logFormat(MappingReader m) {
+        String fromFile = m.string("logFormat", "");
+        LogFormat format = LogFormat.TEXT;
+        if (!fromFile.isEmpty()) {
+            Optional<LogFormat> parsed = LogFormat.fromConfigValue(fromFile);
+            if (parsed.isEmpty()) {
+                problems.add(m.positionOf("logFormat"), m.path("logFormat"), logFormatMessage(fromFile));
+            }
+            format = parsed.orElse(LogFormat.TEXT);
+        }
+        String fromEnv = environment.get(RuntimeConfigLoader.ENV_LOG_FORMAT);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            Optional<LogFormat> parsed = LogFormat.fromConfigValue(fromEnv);
+            if (parsed.isEmpty()) {
+                problems.add(new ConfigProblem(ENVIRONMENT_SOURCE, 0, 0, RuntimeConfigLoader.ENV_LOG_FORMAT,
+                        logFormatMessage(fromEnv)));
+            }
+            format = parsed.orElse(format);
+        }
+        return format;
+    }
+
+    private static String logFormatMessage(String value) {
+        return "must be \"text\" or \"json\", got \"" + value + "\"";
+    }
+
+    private static PluginHostSettings pluginHost(MappingReader h) {
+        PluginHostSettings d = PluginHostSettings.DEFAULTS;
+        Optional<List<String>> jvmOptions = h.has("jvmOptions") ? Optional.of(h.stringList("jvmOptions")) : Optional.empty();
+        return new PluginHostSettings(jvmOptions,
+                FieldChecks.duration(h, "startTimeout", d.startTimeout(), false),
+                FieldChecks.duration(h, "callTimeout", d.callTimeout(), false),
+                FieldChecks.duration(h, "stopTimeout", d.stopTimeout(), false));
+    }
+
+    private static ExecutionSettings execution(MappingReader e) {
+        ExecutionSettings d = ExecutionSettings.DEFAULTS;
+        int concurrency = e.integer("concurrency", d.concurrency());
+        if (concurrency < 1) {
+            e.problems().add(e.positionOf("concurrency"), e.path("concurrency"),
+                    "must be at least 1 (max concurrent Execute calls per run), got " + concurrency);
+            concurrency = d.concurrency();
+        }
+        Duration runTimeout = FieldChecks.duration(e, "runTimeout", d.runTimeout(), false);
+        return new ExecutionSettings(runTimeout, concurrency, FieldChecks.duration(e, "gracePeriod", d.gracePeriod(), true));
+    }
+
+    private List<PluginEntry> plugins(MappingReader m) {
+        List<ConfigNode> nodes = m.list("plugins");
+        List<PluginEntry> plugins = new ArrayList<>();
+        Map<String, MappingReader> byName = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            MappingReader p = MappingReader.of(nodes.get(i), m.path("plugins") + "[" + i + "]", PLUGIN_KEYS, problems);
+            String name = p.requiredString("name");
+            String packageName = p.requiredString("package");
+            FieldChecks.plainName(p, "package", packageName);
+            String version = p.requiredString("version");
+            FieldChecks.plainName(p, "version", version);
+            String schedule = p.requiredString("schedule");
+            FieldChecks.cronSchedule(p, "schedule", schedule);
+            if (!name.isBlank()) {
+                MappingReader first = byName.putIfAbsent(name, p);
+                if (first != null) {
+                    problems.add(p.positionOf("name"), p.path("name"), "duplicate plugin name \"" + name
+                            + "\" (also used by " + MappingReader.describeLocation(first.path(), first.positionOf("name"))
+                            + "); each plugin entry becomes job plugin/<name>");
+                }
+            }
+            plugins.add(new PluginEntry(name, packageName, version, schedule, p.stringMap("configuration")));
+        }
+        return plugins;
+    }
+}

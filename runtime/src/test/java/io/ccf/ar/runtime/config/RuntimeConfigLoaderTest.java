@@ -1,0 +1,404 @@
+package io.ccf.ar.runtime.config;
+
+import static io.ccf.ar.runtime.config.TestFiles.problemsOf;
+import static io.ccf.ar.runtime.config.TestFiles.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RuntimeConfigLoaderTest {
+    private static final String ALLOWED_PLUGIN_KEYS = "allowed keys: name, package, version, schedule, configuration";
+
+    @TempDir
+    Path dir;
+
+    private final RuntimeConfigLoader loader = new RuntimeConfigLoader(Map.of(), () -> "test-host");
+
+    private RuntimeConfig load(String yaml) {
+        return loader.load(write(dir, "config.yml", yaml));
+    }
+
+    /** Problems of loading {@code yaml} as dir/config.yml, with the path prefix replaced by "config.yml". */
+    private List<String> problems(String yaml) {
+        Path file = write(dir, "config.yml", yaml);
+        return problemsOf(() -> loader.load(file)).stream()
+                .map(p -> p.replace(file.toString(), "config.yml"))
+                .toList();
+    }
+
+    @Test
+    void loadsEveryKey() {
+        Path file = TestFiles.resource("full-config.yml");
+        RuntimeConfig config = loader.load(file);
+
+        assertEquals(file.toAbsolutePath(), config.configFile());
+        assertEquals("runtime-42", config.runtimeId());
+        assertEquals("http://control-plane:8080", config.controlPlaneURL());
+        assertEquals("http://plugin-registry:9000", config.pluginRegistryURL());
+        assertEquals("nats://nats:4222", config.eventBusURL());
+        assertEquals(Path.of("/opt/ar/plugins"), config.pluginsDir());
+        assertEquals(file.toAbsolutePath().getParent().resolve("plans"), config.assessmentsDir());
+        assertEquals(LogFormat.JSON, config.logFormat());
+        assertEquals(new PluginHostSettings(Optional.of(List.of("-Xmx64m", "-XX:+UseSerialGC")),
+                Duration.ofSeconds(90), Duration.ofMinutes(2), Duration.ofMillis(500)), config.pluginHost());
+        assertEquals(new ExecutionSettings(Duration.ofMinutes(10), 3, Duration.ofSeconds(90)), config.execution());
+        assertEquals(List.of(
+                new PluginEntry("ubuntu-ssh", "ssh-check", "1.2.0", "*/5 * * * *", Map.of(
+                        "host", "10.0.0.5", "port", "22", "strict", "true", "ratio", "0.75",
+                        "banner", "Welcome", "unset", "")),
+                new PluginEntry("azure-storage", "azure_storage", "2.0.0-rc.1+build.7",
+                        "CRON_TZ=Europe/London 0 3 * * *", Map.of())),
+                config.plugins());
+    }
+
+    @Test
+    void scalarsKeepTheFormTheyWereWrittenIn() {
+        // Composing nodes instead of constructing objects: 1.10 stays "1.10", not the float 1.1.
+        PluginEntry plugin = load("""
+                plugins:
+                  - name: 007
+                    package: p
+                    version: 1.10
+                    schedule: "*/5 * * * *"
+                    configuration: {octal: 0o17, big: 12345678901234567890, answer: yes, exp: 1e3, tilde: ~}
+                """).plugins().get(0);
+        assertEquals("007", plugin.name());
+        assertEquals("1.10", plugin.version());
+        assertEquals(Map.of("octal", "0o17", "big", "12345678901234567890", "answer", "yes", "exp", "1e3",
+                "tilde", ""), plugin.configuration());
+    }
+
+    @Test
+    void emptyFileMeansAllDefaults() {
+        RuntimeConfig config = load("# nothing configured\n");
+
+        assertEquals("test-host", config.runtimeId());
+        assertEquals("", config.controlPlaneURL());
+        assertEquals("", config.pluginRegistryURL());
+        assertEquals("", config.eventBusURL());
+        assertEquals(dir.toAbsolutePath().resolve("plugins"), config.pluginsDir());
+        assertEquals(dir.toAbsolutePath().resolve("assessments"), config.assessmentsDir());
+        assertEquals(LogFormat.TEXT, config.logFormat());
+        assertEquals(PluginHostSettings.DEFAULTS, config.pluginHost());
+        assertEquals(Optional.empty(), config.pluginHost().jvmOptions());
+        assertEquals(Duration.ofSeconds(60), config.pluginHost().startTimeout());
+        assertEquals(Duration.ofSeconds(60), config.pluginHost().callTimeout());
+        assertEquals(Duration.ofSeconds(2), config.pluginHost().stopTimeout());
+        assertEquals(new ExecutionSettings(Duration.ofMinutes(5), 8, Duration.ofSeconds(30)), config.execution());
+        assertEquals(List.of(), config.plugins());
+    }
+
+    @Test
+    void nullAndEmptyValuesFallBackToDefaults() {
+        RuntimeConfig config = load("""
+                runtimeId: ""
+                pluginHost:
+                execution: {}
+                plugins:
+                pluginsDir: ""
+                """);
+        assertEquals("test-host", config.runtimeId());
+        assertEquals(PluginHostSettings.DEFAULTS, config.pluginHost());
+        assertEquals(ExecutionSettings.DEFAULTS, config.execution());
+        assertEquals(List.of(), config.plugins());
+        assertEquals(dir.toAbsolutePath().resolve("plugins"), config.pluginsDir());
+    }
+
+    @Test
+    void explicitEmptyJvmOptionsMeansNoFlags() {
+        RuntimeConfig config = load("pluginHost:\n  jvmOptions: []\n");
+        assertEquals(Optional.of(List.of()), config.pluginHost().jvmOptions());
+    }
+
+    @Test
+    void relativeDirectoriesResolveAgainstTheConfigFilesDirectory() {
+        Path file = write(dir, "etc/ar/config.yml", """
+                pluginsDir: ../../lib/plugins
+                assessmentsDir: plans/active
+                """);
+        RuntimeConfig config = loader.load(file);
+        Path base = dir.toAbsolutePath();
+        assertEquals(base.resolve("lib/plugins"), config.pluginsDir());
+        assertEquals(base.resolve("etc/ar/plans/active"), config.assessmentsDir());
+    }
+
+    @Test
+    void environmentOverridesTheFile() {
+        Path file = write(dir, "config.yml", """
+                runtimeId: from-file
+                controlPlaneURL: http://file-cp
+                pluginRegistryURL: http://file-registry
+                eventBusURL: nats://file:4222
+                logFormat: text
+                """);
+        RuntimeConfig config = new RuntimeConfigLoader(Map.of(
+                "AR_RUNTIME_ID", "from-env",
+                "AR_CONTROL_PLANE_URL", "http://env-cp",
+                "AR_PLUGIN_REGISTRY_URL", "http://env-registry",
+                "AR_EVENT_BUS_URL", "nats://env:4222",
+                "AR_LOG_FORMAT", "json"), () -> "unused").load(file);
+
+        assertEquals("from-env", config.runtimeId());
+        assertEquals("http://env-cp", config.controlPlaneURL());
+        assertEquals("http://env-registry", config.pluginRegistryURL());
+        assertEquals("nats://env:4222", config.eventBusURL());
+        assertEquals(LogFormat.JSON, config.logFormat());
+    }
+
+    @Test
+    void emptyEnvironmentVariablesAreIgnored() {
+        Path file = write(dir, "config.yml", "runtimeId: from-file\neventBusURL: nats://file:4222\n");
+        RuntimeConfig config = new RuntimeConfigLoader(Map.of("AR_RUNTIME_ID", "", "AR_EVENT_BUS_URL", ""),
+                () -> "unused").load(file);
+        assertEquals("from-file", config.runtimeId());
+        assertEquals("nats://file:4222", config.eventBusURL());
+    }
+
+    @Test
+    void badLogFormatInTheEnvironmentNamesTheVariable() {
+        Path file = write(dir, "config.yml", "");
+        List<String> problems = problemsOf(() ->
+                new RuntimeConfigLoader(Map.of("AR_LOG_FORMAT", "xml"), () -> "h").load(file));
+        assertEquals(List.of("environment: AR_LOG_FORMAT: must be \"text\" or \"json\", got \"xml\""), problems);
+    }
+
+    @Test
+    void missingFile() {
+        Path file = dir.resolve("absent.yml");
+        assertEquals(List.of(file + ": file not found"), problemsOf(() -> loader.load(file)));
+    }
+
+    @Test
+    void yamlSyntaxErrorHasLineAndColumn() {
+        assertEquals(List.of("config.yml:4:4: expected <block end>, but found '<block mapping start>'"
+                + " (while parsing a block collection started at line 3)"), problems("""
+                runtimeId: x
+                plugins:
+                  - name: a
+                   package: b
+                """));
+    }
+
+    @Test
+    void unterminatedQuoteIsASyntaxError() {
+        assertEquals(List.of("config.yml:2:1: found unexpected end of stream"
+                + " (while scanning a quoted scalar started at line 1)"), problems("runtimeId: \"abc\n"));
+    }
+
+    @Test
+    void unknownKeySuggestsTheIntendedOne() {
+        assertEquals(List.of(
+                "config.yml:2:5: plugins[0].schedule: is required",
+                "config.yml:5:5: plugins[0].schedules: unknown key \"schedules\" (did you mean \"schedule\"?); "
+                        + ALLOWED_PLUGIN_KEYS), problems("""
+                plugins:
+                  - name: a
+                    package: p
+                    version: 1.0.0
+                    schedules: "*/5 * * * *"
+                """));
+    }
+
+    @Test
+    void unknownTopLevelKeyListsAllowedKeys() {
+        assertEquals(List.of("config.yml:2:1: colour: unknown key \"colour\"; allowed keys: runtimeId, "
+                + "controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, "
+                + "pluginHost, execution, plugins"), problems("runtimeId: x\ncolour: blue\n"));
+    }
+
+    @Test
+    void keyWithWrongCaseIsCaughtAsTypo() {
+        assertEquals(List.of("config.yml:1:1: runtimeID: unknown key \"runtimeID\" (did you mean \"runtimeId\"?); "
+                + "allowed keys: runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, "
+                + "assessmentsDir, logFormat, pluginHost, execution, plugins"), problems("runtimeID: x\n"));
+    }
+
+    @Test
+    void duplicateKey() {
+        assertEquals(List.of("config.yml:3:1: runtimeId: duplicate key \"runtimeId\" (first at line 1)"),
+                problems("runtimeId: a\nlogFormat: json\nruntimeId: b\n"));
+    }
+
+    @Test
+    void wrongTypes() {
+        assertEquals(List.of(
+                "config.yml:2:3: pluginHost: expected a mapping, got a list",
+                "config.yml:4:16: execution.concurrency: expected a plain value (string, number or boolean), got a list",
+                "config.yml:6:3: plugins: expected a list, got a mapping"), problems("""
+                pluginHost:
+                  - jvmOptions: []
+                execution:
+                  concurrency: [1]
+                plugins:
+                  name: a
+                """));
+    }
+
+    @Test
+    void documentThatIsNotAMapping() {
+        assertEquals(List.of("config.yml:1:1: expected a mapping, got a list"), problems("- a\n- b\n"));
+    }
+
+    @Test
+    void nestedConfigurationValueIsRejected() {
+        assertEquals(List.of("config.yml:7:14: plugins[0].configuration.hosts: expected a plain value "
+                + "(string, number or boolean), got a list"), problems("""
+                plugins:
+                  - name: a
+                    package: p
+                    version: 1.0.0
+                    schedule: "*/5 * * * *"
+                    configuration:
+                      hosts: [a, b]
+                """));
+    }
+
+    @Test
+    void missingRequiredPluginFields() {
+        assertEquals(List.of(
+                "config.yml:2:5: plugins[0].package: is required",
+                "config.yml:2:5: plugins[0].version: is required",
+                "config.yml:2:5: plugins[0].schedule: is required",
+                "config.yml:3:5: plugins[1].name: is required",
+                "config.yml:5:15: plugins[1].schedule: must not be empty"), problems("""
+                plugins:
+                  - name: only-a-name
+                  - package: p
+                    version: 1.0.0
+                    schedule: ""
+                """));
+    }
+
+    @Test
+    void pluginThatIsNotAMappingIsReportedOnce() {
+        assertEquals(List.of("config.yml:2:5: plugins[0]: expected a mapping, got a plain value"),
+                problems("plugins:\n  - just-a-name\n"));
+    }
+
+    @Test
+    void badCronExpression() {
+        List<String> problems = problems("""
+                plugins:
+                  - name: a
+                    package: p
+                    version: 1.0.0
+                    schedule: every day
+                """);
+        assertEquals(1, problems.size(), problems::toString);
+        String prefix = "config.yml:5:15: plugins[0].schedule: invalid cron expression \"every day\"";
+        assertTrue(problems.get(0).startsWith(prefix), problems.get(0));
+    }
+
+    @Test
+    void packageAndVersionMustBePlainNames() {
+        String rule = " is not a plain name (use letters, digits, '.', '_', '+', '-'; no '/' or '..')";
+        assertEquals(List.of(
+                "config.yml:3:14: plugins[0].package: \"../evil\"" + rule,
+                "config.yml:4:14: plugins[0].version: \"1.0/x\"" + rule,
+                "config.yml:7:14: plugins[1].package: \"org/pkg\"" + rule,
+                "config.yml:8:14: plugins[1].version: \"1..0\"" + rule), problems("""
+                plugins:
+                  - name: a
+                    package: ../evil
+                    version: 1.0/x
+                    schedule: "*/5 * * * *"
+                  - name: b
+                    package: org/pkg
+                    version: 1..0
+                    schedule: "*/5 * * * *"
+                """));
+    }
+
+    @Test
+    void duplicatePluginNames() {
+        assertEquals(List.of("config.yml:6:11: plugins[1].name: duplicate plugin name \"ssh\" "
+                + "(also used by plugins[0] at line 2); each plugin entry becomes job plugin/<name>"), problems("""
+                plugins:
+                  - name: ssh
+                    package: p
+                    version: 1.0.0
+                    schedule: "*/5 * * * *"
+                  - name: ssh
+                    package: q
+                    version: 2.0.0
+                    schedule: "*/10 * * * *"
+                """));
+    }
+
+    @Test
+    void badDurations() {
+        List<String> problems = problems("""
+                pluginHost:
+                  startTimeout: 5x
+                  callTimeout: 0s
+                execution:
+                  runTimeout: "90"
+                  gracePeriod: 0s
+                """);
+        assertEquals(3, problems.size(), problems::toString);
+        assertTrue(problems.get(0).startsWith("config.yml:2:17: pluginHost.startTimeout: invalid duration \"5x\": "),
+                problems.get(0));
+        assertTrue(problems.get(0).endsWith(" (use Go syntax such as 30s, 1m30s, 500ms)"), problems.get(0));
+        assertEquals("config.yml:3:16: pluginHost.callTimeout: must be positive, got \"0s\"", problems.get(1));
+        assertTrue(problems.get(2).startsWith("config.yml:5:15: execution.runTimeout: invalid duration \"90\": "),
+                problems.get(2));
+    }
+
+    @Test
+    void zeroGracePeriodIsAllowed() {
+        assertEquals(Duration.ZERO, load("execution:\n  gracePeriod: 0s\n").execution().gracePeriod());
+    }
+
+    @Test
+    void concurrencyMustBeAtLeastOne() {
+        assertEquals(List.of(
+                "config.yml:2:16: execution.concurrency: must be at least 1 (max concurrent Execute calls per run), got 0"),
+                problems("execution:\n  concurrency: 0\n"));
+        assertEquals(List.of("config.yml:2:16: execution.concurrency: must be a whole number, got \"many\""),
+                problems("execution:\n  concurrency: many\n"));
+    }
+
+    @Test
+    void logFormatMustBeTextOrJson() {
+        assertEquals(List.of("config.yml:1:12: logFormat: must be \"text\" or \"json\", got \"xml\""),
+                problems("logFormat: xml\n"));
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceInLineOrder() {
+        Path file = write(dir, "config.yml", """
+                logFormat: yaml
+                execution:
+                  concurrency: -2
+                plugins:
+                  - name: a
+                    package: p
+                    version: 1.0.0
+                    schedule: "*/5 * * * *"
+                    configration: {x: 1}
+                extra: true
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(file));
+        List<String> expected = List.of(
+                file + ":1:12: logFormat: must be \"text\" or \"json\", got \"yaml\"",
+                file + ":3:16: execution.concurrency: must be at least 1 (max concurrent Execute calls per run), got -2",
+                file + ":9:5: plugins[0].configration: unknown key \"configration\" (did you mean \"configuration\"?); "
+                        + ALLOWED_PLUGIN_KEYS,
+                file + ":10:1: extra: unknown key \"extra\"; allowed keys: runtimeId, controlPlaneURL, "
+                        + "pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, pluginHost, "
+                        + "execution, plugins");
+        assertEquals(expected, e.problems().stream().map(ConfigProblem::toString).toList());
+        assertEquals(String.join("\n", expected), e.getMessage());
+        assertEquals(new ConfigProblem(file.toString(), 1, 12, "logFormat", "must be \"text\" or \"json\", got \"yaml\""),
+                e.problems().get(0));
+    }
+}
