@@ -3,7 +3,7 @@ MVN ?= mvn -B -q
 JAVA ?= java
 SAMPLE_DIR := bin/plugins/sample/1.0.0
 
-.PHONY: build test bench clean
+.PHONY: build test bench run-local clean
 
 ## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive)
 build:
@@ -12,6 +12,14 @@ build:
 	cp runtime/target/ar.jar bin/lib/ar.jar
 	cp sample-plugin/target/sample.jar $(SAMPLE_DIR)/sample.jar
 	$(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.ClassDataArchiveTrainer bin/plugins sample 1.0.0
+	cp runtime/src/dist/ar bin/ar
+	mkdir -p bin/assessments
+	[ -f bin/config.yml ] || cp runtime/src/dist/config.yml bin/config.yml
+	[ -n "$$(ls bin/assessments)" ] || cp runtime/src/dist/assessments/*.yaml bin/assessments/
+
+## run-local: build, then run the daemon in the foreground with bin/config.yml (Ctrl-C stops it cleanly)
+run-local: build
+	cd bin && exec ./ar
 
 ## test: every unit and integration test (needs Go from Debian for the interop tests; see .ci/run)
 test:

@@ -72,7 +72,26 @@ public final class JobCatalog {
             byPlan.put(plan.id(), List.copyOf(planJobs));
         }
         problems.throwIfAny();
+        return of(jobs, byPlan);
+    }
 
+    /** A catalog of already validated jobs (an ad-hoc run, a test); ids must be unique. */
+    public static JobCatalog of(List<JobDefinition> jobList) {
+        Map<String, JobDefinition> jobs = new LinkedHashMap<>();
+        Map<String, List<JobDefinition>> byPlan = new LinkedHashMap<>();
+        for (JobDefinition job : jobList) {
+            if (jobs.putIfAbsent(job.id(), job) != null) {
+                throw new IllegalArgumentException("duplicate job id \"" + job.id() + "\"");
+            }
+            if (!job.planId().isEmpty()) {
+                byPlan.computeIfAbsent(job.planId(), k -> new ArrayList<>()).add(job);
+            }
+        }
+        byPlan.replaceAll((k, v) -> List.copyOf(v));
+        return of(jobs, byPlan);
+    }
+
+    private static JobCatalog of(Map<String, JobDefinition> jobs, Map<String, List<JobDefinition>> byPlan) {
         Set<PackageVersion> packages = new LinkedHashSet<>();
         for (JobDefinition job : jobs.values()) {
             for (ActivityDefinition activity : job.activities()) {

@@ -112,24 +112,7 @@ public final class PluginClient implements AutoCloseable {
 
     /** An UNAVAILABLE call usually means the process is going: give the exit a moment to land. */
     private static boolean awaitExit(PluginProcess process) {
-        try {
-            return !process.isAlive() || waitForExit(process, Duration.ofMillis(500));
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static boolean waitForExit(PluginProcess process, Duration timeout) throws InterruptedException {
-        return ProcessHandle.of(process.pid())
-                .map(h -> {
-                    try {
-                        h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                        return true;
-                    } catch (Exception e) {
-                        return false;
-                    }
-                }).orElse(true);
+        return process.awaitExit(Duration.ofMillis(500));
     }
 
     private PluginProcess ensureRunning() {

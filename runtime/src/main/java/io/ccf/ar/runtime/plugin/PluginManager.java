@@ -3,8 +3,10 @@ package io.ccf.ar.runtime.plugin;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -31,7 +33,7 @@ public final class PluginManager implements AutoCloseable {
     private final PluginHostOptions options;
     private final ProcessLauncher launcher;
     private final PluginChannels channels;
-    private final Map<String, PluginSpec> plugins = new ConcurrentHashMap<>();
+    private final Set<PluginSpec> plugins = new LinkedHashSet<>();
     private final Map<PackageRef, PluginClient> clients = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
@@ -47,22 +49,17 @@ public final class PluginManager implements AutoCloseable {
      * Returns the start failures by package (empty when all started).
      */
     public Map<PackageRef, PluginException> start(Collection<PluginSpec> specs) {
-        Map<String, PluginSpec> byName = new LinkedHashMap<>();
-        for (PluginSpec spec : specs) {
-            PluginSpec previous = byName.put(spec.name(), spec);
-            if (previous != null && !previous.equals(spec)) {
-                throw new IllegalArgumentException("plugin \"" + spec.name() + "\" is configured twice: "
-                        + previous.pkg() + " and " + spec.pkg());
-            }
+        Set<PluginSpec> unique = new LinkedHashSet<>(specs);
+        synchronized (plugins) {
+            plugins.addAll(unique);
         }
-        plugins.putAll(byName);
-        Map<PackageRef, List<PluginSpec>> byPackage = byName.values().stream()
+        Map<PackageRef, List<PluginSpec>> byPackage = unique.stream()
                 .collect(Collectors.groupingBy(PluginSpec::pkg, LinkedHashMap::new, Collectors.toList()));
-        log.info("starting {} plugin(s) in {} package version(s): {}", byName.size(), byPackage.size(), byPackage.keySet());
+        log.info("starting {} plugin(s) in {} package version(s): {}", unique.size(), byPackage.size(), byPackage.keySet());
 
         Map<PackageRef, CompletableFuture<Void>> starts = new LinkedHashMap<>();
         for (PackageRef ref : byPackage.keySet()) {
-            starts.put(ref, CompletableFuture.runAsync(() -> clientFor(ref).start()));
+            starts.put(ref, CompletableFuture.runAsync(() -> client(ref).start()));
         }
         Map<PackageRef, PluginException> failures = new LinkedHashMap<>();
         starts.forEach((ref, future) -> {
@@ -90,15 +87,22 @@ public final class PluginManager implements AutoCloseable {
 
     /** The client of a configured plugin's package, created (and the package resolved) on first use. */
     public PluginClient client(String pluginName) {
-        PluginSpec spec = plugins.get(pluginName);
-        if (spec == null) {
-            throw new PluginException("unknown plugin \"" + pluginName + "\"; configured plugins: "
-                    + plugins.keySet().stream().sorted().toList());
+        List<PackageRef> refs;
+        synchronized (plugins) {
+            refs = plugins.stream().filter(p -> p.name().equals(pluginName)).map(PluginSpec::pkg).distinct().toList();
         }
-        return clientFor(spec.pkg());
+        if (refs.isEmpty()) {
+            throw new PluginException("unknown plugin \"" + pluginName + "\"; configured plugins: " + pluginNames());
+        }
+        if (refs.size() > 1) {
+            throw new PluginException("plugin name \"" + pluginName + "\" is used by several package versions " + refs
+                    + "; address the package version instead");
+        }
+        return client(refs.get(0));
     }
 
-    private PluginClient clientFor(PackageRef ref) {
+    /** The client of a package version, created (and the package resolved) on first use. */
+    public PluginClient client(PackageRef ref) {
         PluginClient existing = clients.get(ref);
         if (existing != null) {
             return existing;
@@ -107,8 +111,17 @@ public final class PluginManager implements AutoCloseable {
             throw new PluginException("plugin manager is stopped");
         }
         PluginPackage pkg = layout.resolve(ref);
-        List<PluginSpec> users = plugins.values().stream().filter(p -> p.pkg().equals(ref)).toList();
+        List<PluginSpec> users;
+        synchronized (plugins) {
+            users = plugins.stream().filter(p -> p.pkg().equals(ref)).toList();
+        }
         return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels));
+    }
+
+    private List<String> pluginNames() {
+        synchronized (plugins) {
+            return plugins.stream().map(PluginSpec::name).distinct().sorted().toList();
+        }
     }
 
     /** Package versions with a client, and their state. */

@@ -280,6 +280,16 @@ final class PluginProcess {
         return process.isAlive();
     }
 
+    /** Waits (through the Process itself, so isAlive agrees afterwards) for the exit; true if it exited. */
+    boolean awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
     /** Exit code and stderr tail, for messages about a plugin that died. */
     String describeExit() {
         try {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * Builds the Go plugin and Go host of interop/go once per test JVM (offline, from Debian's Go
  * packages; .ci/run installs them) and hands out their paths.
  */
-final class GoInterop {
+public final class GoInterop {
     private static Path built;
 
     private GoInterop() {
@@ -43,11 +43,11 @@ final class GoInterop {
         return out;
     }
 
-    static Path goPlugin() {
+    public static Path goPlugin() {
         return existing(outDir().resolve("goplugin"));
     }
 
-    static Path goHost() {
+    public static Path goHost() {
         return existing(outDir().resolve("gohost"));
     }
 

@@ -7,19 +7,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** Lays out plugin packages in a temporary plugins directory, as a user (or the downloader) would. */
-final class TestPackages {
+public final class TestPackages {
     private final Path pluginsDir;
 
-    TestPackages(Path pluginsDir) {
+    public TestPackages(Path pluginsDir) {
         this.pluginsDir = pluginsDir;
     }
 
-    PackageLayout layout() {
+    public PackageLayout layout() {
         return new PackageLayout(pluginsDir);
     }
 
     /** A package whose executable {@code plugin} is the given shell script body. */
-    PackageRef script(String name, String version, String body) {
+    public PackageRef script(String name, String version, String body) {
         PackageRef ref = new PackageRef(name, version);
         try {
             Path dir = Files.createDirectories(layout().versionDir(ref));
@@ -34,7 +34,7 @@ final class TestPackages {
     }
 
     /** A Java package: the jar copied to {@code <name>/<version>/<name>.jar}. */
-    PackageRef jar(String name, String version, Path jar) {
+    public PackageRef jar(String name, String version, Path jar) {
         PackageRef ref = new PackageRef(name, version);
         try {
             Path dir = Files.createDirectories(layout().versionDir(ref));
@@ -46,7 +46,7 @@ final class TestPackages {
     }
 
     /** A native package: the executable copied to {@code <name>/<version>/<name>}. */
-    PackageRef executable(String name, String version, Path binary) {
+    public PackageRef executable(String name, String version, Path binary) {
         PackageRef ref = new PackageRef(name, version);
         try {
             Path dir = Files.createDirectories(layout().versionDir(ref));
@@ -59,7 +59,7 @@ final class TestPackages {
     }
 
     /** The sample plugin jar built by the sample-plugin module. */
-    static Path sampleJar() {
+    public static Path sampleJar() {
         Path jar = Path.of(System.getProperty("ar.sampleJar", "../sample-plugin/target/sample.jar")).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("sample plugin jar not found at " + jar + ": run `mvn verify` from the top (make test)");

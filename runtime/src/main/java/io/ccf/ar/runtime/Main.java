@@ -1,0 +1,27 @@
+package io.ccf.ar.runtime;
+
+import io.ccf.ar.runtime.cli.ArCommand;
+import io.ccf.ar.runtime.config.ConfigException;
+import picocli.CommandLine;
+
+/** Entry point of {@code bin/ar}. Exit codes: 0 ok, 1 failed results or problems found, 2 bad usage or config. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new ArCommand());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+                cmd.getErr().println("ar: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,55 @@
+package io.ccf.ar.runtime.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.ccf.ar.runtime.config.ActivityDefinition;
+import io.ccf.ar.runtime.config.JobCatalog;
+import io.ccf.ar.runtime.config.JobDefinition;
+import io.ccf.ar.runtime.config.PlanDirectory;
+import io.ccf.ar.runtime.config.PlanLoadResult;
+import io.ccf.ar.runtime.config.RuntimeConfig;
+import io.ccf.ar.runtime.config.RuntimeConfigLoader;
+import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.plugin.PluginHostOptions;
+import io.ccf.ar.runtime.plugin.PluginSpec;
+
+/**
+ * Config file, plan files and the jobs compiled from them: what every command starts from.
+ * A bad config file is fatal ({@link io.ccf.ar.runtime.config.ConfigException}); a bad plan file is
+ * reported in {@link #plans()} and skipped.
+ */
+public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatalog catalog) {
+
+    public static LoadedRuntime load(Path configFile, Map<String, String> env) {
+        RuntimeConfig config = new RuntimeConfigLoader(env).load(configFile);
+        PlanLoadResult plans = PlanDirectory.load(config.assessmentsDir());
+        return new LoadedRuntime(config, plans, JobCatalog.compile(config, plans.plans()));
+    }
+
+    /** One plugin per (provider name, package version) used by any job; the first configuration seen goes to Init. */
+    public List<PluginSpec> pluginSpecs() {
+        Map<String, PluginSpec> specs = new LinkedHashMap<>();
+        for (JobDefinition job : catalog.jobs()) {
+            for (ActivityDefinition activity : job.activities()) {
+                PackageRef ref = new PackageRef(activity.packageName(), activity.version());
+                specs.putIfAbsent(activity.providerName() + "\u0000" + ref,
+                        new PluginSpec(activity.providerName(), ref, activity.configuration()));
+            }
+        }
+        return new ArrayList<>(specs.values());
+    }
+
+    public PluginHostOptions hostOptions() {
+        PluginHostOptions.Builder builder = PluginHostOptions.builder()
+                .runtimeId(config.runtimeId())
+                .startTimeout(config.pluginHost().startTimeout())
+                .callTimeout(config.pluginHost().callTimeout())
+                .stopTimeout(config.pluginHost().stopTimeout());
+        config.pluginHost().jvmOptions().ifPresent(builder::jvmOptions);
+        return builder.build();
+    }
+}

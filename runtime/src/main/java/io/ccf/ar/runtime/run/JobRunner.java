@@ -1,0 +1,286 @@
+package io.ccf.ar.runtime.run;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import io.ccf.ar.proto.EvaluateInput;
+import io.ccf.ar.proto.EvaluateResult;
+import io.ccf.ar.proto.ExecuteInput;
+import io.ccf.ar.proto.ExecuteResult;
+import io.ccf.ar.proto.ExecutionStatus;
+import io.ccf.ar.proto.Expression;
+import io.ccf.ar.proto.Plan;
+import io.ccf.ar.proto.Selector;
+import io.ccf.ar.proto.Subject;
+import io.ccf.ar.runtime.config.ActivityDefinition;
+import io.ccf.ar.runtime.config.ExecutionSettings;
+import io.ccf.ar.runtime.config.ExpressionSpec;
+import io.ccf.ar.runtime.config.JobDefinition;
+import io.ccf.ar.runtime.config.SelectorSpec;
+import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.plugin.PluginException;
+import io.ccf.ar.runtime.plugin.PluginManager;
+
+/**
+ * Runs one job once: for each activity, Evaluate once, then Execute per subject (concurrently,
+ * at most {@code concurrency} at a time), each result handed to the sink as soon as it exists.
+ * A failed Evaluate or Execute becomes a result with an error; the run goes on. The whole run has
+ * a deadline; subjects not assessed by then get a result saying so.
+ */
+public final class JobRunner {
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    private final PluginManager plugins;
+    private final ResultSink sink;
+    private final ExecutionSettings settings;
+    private final String runtimeId;
+    private final ExecutorService executePool;
+    private final Clock clock;
+
+    public JobRunner(PluginManager plugins, ResultSink sink, ExecutionSettings settings, String runtimeId,
+                     ExecutorService executePool, Clock clock) {
+        this.plugins = plugins;
+        this.sink = sink;
+        this.settings = settings;
+        this.runtimeId = runtimeId;
+        this.executePool = executePool;
+        this.clock = clock;
+    }
+
+    public static String newRunId() {
+        return UUID.randomUUID().toString();
+    }
+
+    public RunReport run(JobDefinition job) {
+        return run(job, newRunId());
+    }
+
+    public RunReport run(JobDefinition job, String runId) {
+        long t0 = System.nanoTime();
+        long deadline = t0 + settings.runTimeout().toNanos();
+        Counter counter = new Counter();
+        MDC.put("run", runId);
+        MDC.put("job", job.id());
+        putIfPresent("plan", job.planId());
+        putIfPresent("task", job.taskId());
+        try {
+            log.info("run started");
+            for (ActivityDefinition activity : job.activities()) {
+                MDC.put("activity", activity.id());
+                MDC.put("plugin", activity.providerName());
+                try {
+                    runActivity(job, activity, runId, deadline, counter);
+                } finally {
+                    MDC.remove("activity");
+                    MDC.remove("plugin");
+                }
+            }
+            RunOutcome outcome = counter.failed.get() == 0 ? RunOutcome.SUCCEEDED : RunOutcome.FAILED;
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            log.atInfo().addKeyValue("outcome", outcome).addKeyValue("results", counter.results.get())
+                    .addKeyValue("failed", counter.failed.get()).addKeyValue("durationMs", ms).log("run finished");
+            return new RunReport(runId, job.id(), outcome, counter.results.get(), counter.failed.get(), ms);
+        } finally {
+            MDC.remove("run");
+            MDC.remove("job");
+            MDC.remove("plan");
+            MDC.remove("task");
+        }
+    }
+
+    private void runActivity(JobDefinition job, ActivityDefinition activity, String runId, long deadline, Counter counter) {
+        ResultTemplate template = new ResultTemplate(runId, job, activity);
+        PackageRef ref;
+        EvaluateResult evaluated;
+        Instant started = clock.instant();
+        Plan plan = plan(job, activity);
+        try {
+            ref = new PackageRef(activity.packageName(), activity.version());
+            evaluated = plugins.client(ref).evaluate(EvaluateInput.newBuilder()
+                    .setPlan(plan)
+                    .setSelector(selector(activity.selector()))
+                    .putAllConfiguration(activity.configuration())
+                    .build());
+        } catch (PluginException | IllegalArgumentException e) {
+            publish(template.error(Subject.getDefaultInstance(), "Evaluate: " + e.getMessage(), started, clock.instant()), counter);
+            return;
+        }
+        if (evaluated.getSubjectsCount() == 0) {
+            log.warn("no subjects: Evaluate returned none, nothing to execute");
+            return;
+        }
+        Semaphore slots = new Semaphore(settings.concurrency());
+        List<Subject> subjects = evaluated.getSubjectsList();
+        // one result per subject, whoever gets there first: the Execute task or the deadline
+        AtomicBoolean[] reported = new AtomicBoolean[subjects.size()];
+        AtomicBoolean expired = new AtomicBoolean();
+        String deadlineMessage = "run deadline of " + settings.runTimeout().toMillis() + " ms exceeded before this subject was assessed";
+        List<Future<?>> running = new ArrayList<>();
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        try {
+            for (int i = 0; i < subjects.size(); i++) {
+                reported[i] = new AtomicBoolean();
+                if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                int index = i;
+                ExecuteInput input = ExecuteInput.newBuilder()
+                        .setPlan(plan)
+                        .setSubject(subjects.get(i))
+                        .putAllProps(evaluated.getPropsMap())
+                        .putAllConfiguration(activity.configuration())
+                        .build();
+                running.add(executePool.submit(() -> {
+                    MDC.setContextMap(mdc);
+                    try {
+                        AssessmentResult result = execute(ref, input, template);
+                        if (expired.get() && !result.ok()) {
+                            result = template.error(input.getSubject(), deadlineMessage, result.startedAt(), clock.instant());
+                        }
+                        if (reported[index].compareAndSet(false, true)) {
+                            publish(result, counter);
+                        }
+                    } finally {
+                        slots.release();
+                        MDC.clear();
+                    }
+                }));
+            }
+            for (Future<?> f : running) {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (TimeoutException e) {
+            // the deadline: handled below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.error("Execute task failed unexpectedly", e.getCause());
+        }
+        expired.set(true);
+        for (Future<?> f : running) {
+            if (!f.isDone()) {
+                f.cancel(true);
+                awaitQuietly(f);
+            }
+        }
+        String why = Thread.currentThread().isInterrupted() ? "run cancelled before this subject was assessed" : deadlineMessage;
+        for (int i = 0; i < subjects.size(); i++) {
+            if (reported[i] == null || reported[i].compareAndSet(false, true)) {
+                publish(template.error(subjects.get(i), why, clock.instant(), clock.instant()), counter);
+            }
+        }
+    }
+
+    private static void awaitQuietly(Future<?> f) {
+        try {
+            f.get(100, TimeUnit.MILLISECONDS);
+        } catch (CancellationException | ExecutionException | TimeoutException e) {
+            // cancelled: reported by the caller
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private AssessmentResult execute(PackageRef ref, ExecuteInput input, ResultTemplate template) {
+        Instant started = clock.instant();
+        try {
+            ExecuteResult result = plugins.client(ref).execute(input);
+            return template.result(input.getSubject(), result, started, clock.instant());
+        } catch (PluginException e) {
+            return template.error(input.getSubject(), "Execute: " + e.getMessage(), started, clock.instant());
+        }
+    }
+
+    private void publish(AssessmentResult result, Counter counter) {
+        counter.results.incrementAndGet();
+        if (!result.ok()) {
+            counter.failed.incrementAndGet();
+        }
+        try {
+            sink.publish(result);
+        } catch (RuntimeException e) {
+            log.atError().addKeyValue("result", result.resultId()).setCause(e).log("result sink failed");
+        }
+    }
+
+    private static Plan plan(JobDefinition job, ActivityDefinition activity) {
+        return Plan.newBuilder()
+                .setId(job.assessmentPlanId().isEmpty() ? job.planId() : job.assessmentPlanId())
+                .setComponentId(job.componentId())
+                .setControlId(job.controlId())
+                .setTaskId(job.taskId())
+                .setActivityId(activity.id())
+                .build();
+    }
+
+    static Selector selector(SelectorSpec spec) {
+        Selector.Builder selector = Selector.newBuilder()
+                .setQuery(spec.query())
+                .putAllLabels(spec.labels())
+                .addAllIds(spec.ids());
+        for (ExpressionSpec e : spec.expressions()) {
+            selector.addExpressions(Expression.newBuilder().setKey(e.key()).setOperator(e.operator()).addAllValues(e.values()));
+        }
+        return selector.build();
+    }
+
+    private static void putIfPresent(String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            MDC.put(key, value);
+        }
+    }
+
+    private static final class Counter {
+        final AtomicInteger results = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+    }
+
+    /** The fields every result of one activity run shares. */
+    private final class ResultTemplate {
+        private final String runId;
+        private final JobDefinition job;
+        private final ActivityDefinition activity;
+
+        ResultTemplate(String runId, JobDefinition job, ActivityDefinition activity) {
+            this.runId = runId;
+            this.job = job;
+            this.activity = activity;
+        }
+
+        AssessmentResult result(Subject subject, ExecuteResult r, Instant started, Instant finished) {
+            AssessmentResult.Status status = r.getStatus() == ExecutionStatus.SUCCESS
+                    ? AssessmentResult.Status.SUCCESS : AssessmentResult.Status.FAILURE;
+            return build(subject, status, "", r, started, finished);
+        }
+
+        AssessmentResult error(Subject subject, String error, Instant started, Instant finished) {
+            return build(subject, AssessmentResult.Status.FAILURE, error, ExecuteResult.getDefaultInstance(), started, finished);
+        }
+
+        private AssessmentResult build(Subject subject, AssessmentResult.Status status, String error, ExecuteResult r,
+                                       Instant started, Instant finished) {
+            return new AssessmentResult(runId, runtimeId, job.id(), job.planId(),
+                    job.assessmentPlanId(), job.componentId(), job.controlId(), job.taskId(), activity.id(),
+                    activity.providerName(), activity.packageName(), activity.version(),
+                    status, error, subject, r.getObservationsList(), r.getFindingsList(), r.getRisksList(),
+                    r.getLogsList(), started, finished);
+        }
+    }
+}
