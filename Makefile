@@ -25,10 +25,12 @@ run-local: build
 test:
 	$(MVN) verify
 
-## bench: plugin start-up, Execute round trips and RSS; figures go in docs/benchmarks.md
+## bench: plugin start-up, Execute round trips, RSS, scheduler lateness, daemon footprint (docs/benchmarks.md)
 bench: build
 	sh interop/go/build.sh build/go
 	$(JAVA) -jar bench/target/bench.jar bin/plugins build/go | tee build/bench-plugin.md
+	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.SchedulerBench | tee build/bench-scheduler.md
+	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.DaemonBench bin | tee build/bench-daemon.md
 
 clean:
 	$(MVN) clean
