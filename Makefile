@@ -23,7 +23,7 @@ run-local: build
 
 ## test: every unit and integration test (needs Go from Debian for the interop tests; see .ci/run)
 test:
-	$(MVN) verify
+	mvn -B verify
 
 ## bench: plugin start-up, Execute round trips, RSS, scheduler lateness, daemon footprint (docs/benchmarks.md)
 bench: build

@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 public record RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
         String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
-        PluginHostSettings pluginHost, ExecutionSettings execution, List<PluginEntry> plugins) {
+        PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins) {
     public RuntimeConfig {
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(runtimeId, "runtimeId");
@@ -29,6 +29,7 @@ public record RuntimeConfig(Path configFile, String runtimeId, String controlPla
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(pluginHost, "pluginHost");
         Objects.requireNonNull(execution, "execution");
+        Objects.requireNonNull(nats, "nats");
         plugins = List.copyOf(plugins);
     }
 }

@@ -13,9 +13,11 @@ import java.util.function.Supplier;
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
-            "pluginsDir", "assessmentsDir", "logFormat", "pluginHost", "execution", "plugins");
+            "pluginsDir", "assessmentsDir", "logFormat", "pluginHost", "execution", "nats", "plugins");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod");
+    static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
+            "ackWait", "maxDeliver", "misfireDeadline", "spoolDir");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -50,6 +52,7 @@ final class RuntimeConfigBinder {
                 logFormat(m),
                 pluginHost(m.child("pluginHost", PLUGIN_HOST_KEYS)),
                 execution(m.child("execution", EXECUTION_KEYS)),
+                nats(m.child("nats", NATS_KEYS)),
                 plugins(m));
     }
 
@@ -119,6 +122,27 @@ final class RuntimeConfigBinder {
         }
         Duration runTimeout = FieldChecks.duration(e, "runTimeout", d.runTimeout(), false);
         return new ExecutionSettings(runTimeout, concurrency, FieldChecks.duration(e, "gracePeriod", d.gracePeriod(), true));
+    }
+
+    private NatsSettings nats(MappingReader n) {
+        NatsSettings d = NatsSettings.defaults(configFile.getParent());
+        int replicas = n.integer("replicas", d.replicas());
+        if (replicas < 1 || replicas > 5) {
+            n.problems().add(n.positionOf("replicas"), n.path("replicas"), "must be 1..5 (stream replicas), got " + replicas);
+            replicas = d.replicas();
+        }
+        int maxDeliver = n.integer("maxDeliver", d.maxDeliver());
+        if (maxDeliver < 1) {
+            n.problems().add(n.positionOf("maxDeliver"), n.path("maxDeliver"), "must be at least 1, got " + maxDeliver);
+            maxDeliver = d.maxDeliver();
+        }
+        return new NatsSettings(n.string("resultsStream", d.resultsStream()), n.string("scheduleStream", d.scheduleStream()),
+                replicas,
+                FieldChecks.duration(n, "duplicateWindow", d.duplicateWindow(), false),
+                FieldChecks.duration(n, "ackWait", d.ackWait(), false),
+                maxDeliver,
+                FieldChecks.duration(n, "misfireDeadline", d.misfireDeadline(), false),
+                directory(n, "spoolDir", "spool"));
     }
 
     private List<PluginEntry> plugins(MappingReader m) {

@@ -1,0 +1,47 @@
+package io.ccf.ar.runtime.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The {@code nats:} section: JetStream streams and consumer, used when {@code eventBusURL} is set.
+ *
+ * @param resultsStream   stream capturing {@code job.result} (created when missing)
+ * @param scheduleStream  work-queue stream of triggers, subjects {@code runtime.schedule.>}
+ * @param replicas        stream replicas (3 on a 3-node cluster)
+ * @param duplicateWindow JetStream's de-duplication window for Nats-Msg-Id (collapses the copies
+ *                        of one fire published by several runtimes)
+ * @param ackWait         how long a trigger may go without an ack or in-progress heartbeat before
+ *                        JetStream redelivers it (to another runtime)
+ * @param maxDeliver      delivery attempts per trigger
+ * @param misfireDeadline a trigger older than this when it arrives is dropped and logged
+ * @param spoolDir        where results wait on disk while NATS is away
+ */
+public record NatsSettings(String resultsStream, String scheduleStream, int replicas, Duration duplicateWindow,
+                           Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir) {
+
+    public static final String DEFAULT_RESULTS_STREAM = "AR_RESULTS";
+    public static final String DEFAULT_SCHEDULE_STREAM = "AR_SCHEDULE";
+
+    public NatsSettings {
+        Objects.requireNonNull(resultsStream, "resultsStream");
+        Objects.requireNonNull(scheduleStream, "scheduleStream");
+        Objects.requireNonNull(duplicateWindow, "duplicateWindow");
+        Objects.requireNonNull(ackWait, "ackWait");
+        Objects.requireNonNull(misfireDeadline, "misfireDeadline");
+        Objects.requireNonNull(spoolDir, "spoolDir");
+        if (replicas < 1 || replicas > 5) {
+            throw new IllegalArgumentException("replicas must be 1..5, got " + replicas);
+        }
+        if (maxDeliver < 1) {
+            throw new IllegalArgumentException("maxDeliver must be at least 1, got " + maxDeliver);
+        }
+    }
+
+    /** Defaults, with the spool beside the config file. */
+    public static NatsSettings defaults(Path configDir) {
+        return new NatsSettings(DEFAULT_RESULTS_STREAM, DEFAULT_SCHEDULE_STREAM, 1, Duration.ofMinutes(2),
+                Duration.ofSeconds(30), 5, Duration.ofMinutes(1), configDir.resolve("spool"));
+    }
+}
