@@ -3,7 +3,7 @@ MVN ?= mvn -B -q
 JAVA ?= java
 SAMPLE_DIR := bin/plugins/sample/1.0.0
 
-.PHONY: build test bench run-local clean
+.PHONY: build test bench run-local nats-local nats-stop clean
 
 ## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive)
 build:
@@ -17,9 +17,16 @@ build:
 	[ -f bin/config.yml ] || cp runtime/src/dist/config.yml bin/config.yml
 	[ -n "$$(ls bin/assessments)" ] || cp runtime/src/dist/assessments/*.yaml bin/assessments/
 
-## run-local: build, then run the daemon in the foreground with bin/config.yml (Ctrl-C stops it cleanly)
-run-local: build
+## run-local: build, start a local NATS (JetStream) if none runs, then run the daemon in the foreground
+## with bin/config.yml (Ctrl-C stops it cleanly; NATS keeps running: make nats-stop)
+run-local: build nats-local
 	cd bin && exec ./ar
+
+nats-local:
+	scripts/nats-local.sh
+
+nats-stop:
+	-[ -f build/nats/nats.pid ] && kill $$(cat build/nats/nats.pid) && rm -f build/nats/nats.pid
 
 ## test: every unit and integration test (needs Go from Debian for the interop tests; see .ci/run)
 test:

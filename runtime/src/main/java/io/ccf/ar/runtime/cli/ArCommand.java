@@ -8,7 +8,8 @@ import picocli.CommandLine.Mixin;
 /** {@code ar}: without a subcommand it runs the daemon. */
 @Command(name = "ar", mixinStandardHelpOptions = true, version = "ar 0.1.0",
         description = "Assessment runtime: runs compliance-check plugins on schedules.",
-        subcommands = {DaemonCommand.class, RunOnceCommand.class, ValidateCommand.class, PluginsCommand.class})
+        subcommands = {DaemonCommand.class, RunOnceCommand.class, ValidateCommand.class, PluginsCommand.class,
+                PublishPlanCommand.class, WatchResultsCommand.class})
 public final class ArCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
