@@ -1,6 +1,10 @@
 package io.ccf.ar.runtime.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -9,9 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,11 +114,22 @@ class JobRunnerTest {
         JobCatalog catalog = JobCatalog.of(List.of(slow));
         JobDispatcher dispatcher = new JobDispatcher(() -> catalog, runner(Duration.ofMinutes(1), 8),
                 Executors.newCachedThreadPool());
-        dispatcher.accept(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:00Z")));
-        dispatcher.accept(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:01Z")));
-        dispatcher.accept(new Trigger("no-such-job", Instant.parse("2026-01-01T00:00:01Z")));
+        CompletionStage<RunOutcome> first = dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:00Z")));
+        CompletionStage<RunOutcome> overlap = dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:01Z")));
+        CompletionStage<RunOutcome> unknown = dispatcher.handle(new Trigger("no-such-job", Instant.parse("2026-01-01T00:00:01Z")));
+        assertEquals(RunOutcome.SKIPPED_OVERLAP, overlap.toCompletableFuture().getNow(null), "completes at once");
+        assertTrue(unknown.toCompletableFuture().isDone(), "completes at once");
+        assertNull(unknown.toCompletableFuture().getNow(RunOutcome.FAILED));
+        assertFalse(first.toCompletableFuture().isDone(), "completes when the run is over");
         assertTrue(dispatcher.drain(Duration.ofSeconds(30)));
+        assertEquals(RunOutcome.SUCCEEDED, first.toCompletableFuture().getNow(null));
         assertEquals(3, results.size(), "one run of three subjects, the overlapping fire skipped: " + results);
         assertEquals(1, results.stream().map(AssessmentResult::runId).distinct().count());
+
+        CompletableFuture<RunOutcome> afterDrain =
+                dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:02Z"))).toCompletableFuture();
+        ExecutionException notStarted = assertThrows(ExecutionException.class, afterDrain::get);
+        assertInstanceOf(RejectedExecutionException.class, notStarted.getCause(), "not dealt with: given back");
+        assertTrue(dispatcher.runningJobs().isEmpty());
     }
 }

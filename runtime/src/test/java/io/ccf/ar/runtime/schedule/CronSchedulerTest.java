@@ -35,7 +35,7 @@ class CronSchedulerTest {
 
     @BeforeEach
     void subscribe() {
-        queue.subscribe(fired::add);
+        queue.subscribe(TriggerHandler.of(fired::add));
     }
 
     @AfterEach
@@ -219,12 +219,12 @@ class CronSchedulerTest {
         List<Trigger> handled = new ArrayList<>();
         try (InProcessTriggerQueue failing = new InProcessTriggerQueue();
              CronScheduler withFailures = new CronScheduler(failing, clock)) {
-            failing.subscribe(t -> {
+            failing.subscribe(TriggerHandler.of(t -> {
                 if (t.jobId().startsWith("bad")) {
                     throw new IllegalStateException("handler failed for " + t.jobId());
                 }
                 handled.add(t);
-            });
+            }));
             Map<String, CronSchedule> jobs = new LinkedHashMap<>();
             jobs.put("bad-1", cron("* * * * * *"));
             jobs.put("good", cron("* * * * * *"));

@@ -49,7 +49,7 @@ class CronSchedulerThreadTest {
     }
 
     private void recordFires() {
-        queue.subscribe(t -> fires.add(new Fire(t, clock.instant())));
+        queue.subscribe(TriggerHandler.of(t -> fires.add(new Fire(t, clock.instant()))));
     }
 
     @AfterEach
@@ -140,13 +140,13 @@ class CronSchedulerThreadTest {
     void aThrowingHandlerDoesNotStopTheOtherJobs() throws InterruptedException {
         CountDownLatch badCalls = new CountDownLatch(2);
         CountDownLatch goodCalls = new CountDownLatch(2);
-        queue.subscribe(t -> {
+        queue.subscribe(TriggerHandler.of(t -> {
             if (t.jobId().equals("bad")) {
                 badCalls.countDown();
                 throw new IllegalStateException("the handler fails for " + t.jobId());
             }
             goodCalls.countDown();
-        });
+        }));
         scheduler.update(Map.of("bad", cron("* * * * * *"), "good", cron("* * * * * *")));
         scheduler.start();
         assertTrue(badCalls.await(GENEROUS_SECONDS, TimeUnit.SECONDS));
@@ -159,12 +159,12 @@ class CronSchedulerThreadTest {
         AtomicBoolean closed = new AtomicBoolean();
         AtomicInteger afterClose = new AtomicInteger();
         CountDownLatch fired = new CountDownLatch(1);
-        queue.subscribe(t -> {
+        queue.subscribe(TriggerHandler.of(t -> {
             if (closed.get()) {
                 afterClose.incrementAndGet();
             }
             fired.countDown();
-        });
+        }));
         scheduler.update(Map.of("a", cron("* * * * * *"), "b", cron("* * * * * *")));
         scheduler.start();
         assertTrue(fired.await(GENEROUS_SECONDS, TimeUnit.SECONDS));

@@ -1,0 +1,163 @@
+package io.ccf.ar.runtime.messaging;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.ccf.ar.runtime.config.NatsSettings;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+
+/**
+ * Creates the runtime's JetStream streams when missing and brings their replicas, duplicate window and
+ * subjects in line with the settings when they differ. Idempotent, safe when several runtimes do it at once,
+ * and limited to what nats-server 2.9 understands. Storage and retention cannot be changed on a live stream: a
+ * difference there is logged as an ERROR and left alone.
+ */
+public final class StreamSetup {
+    /** The subject results are published on. */
+    public static final String RESULTS_SUBJECT = "job.result";
+    /** The subjects of the schedule work queue. */
+    public static final String SCHEDULE_SUBJECTS = "runtime.schedule.>";
+
+    /** What {@link #ensure} did. */
+    public enum Outcome { CREATED, UPDATED, UNCHANGED }
+
+    private static final int STREAM_NOT_FOUND = 10059;
+    private static final int STREAM_NAME_IN_USE = 10058;
+    private static final Logger log = LoggerFactory.getLogger(StreamSetup.class);
+
+    private StreamSetup() {
+    }
+
+    /** {@code job.result}, file storage, limits retention, replicas and duplicate window from the settings. */
+    public static StreamConfiguration resultsStreamConfig(NatsSettings settings) {
+        return StreamConfiguration.builder()
+                .name(settings.resultsStream())
+                .subjects(RESULTS_SUBJECT)
+                .storageType(StorageType.File)
+                .retentionPolicy(RetentionPolicy.Limits)
+                .replicas(settings.replicas())
+                .duplicateWindow(settings.duplicateWindow())
+                .build();
+    }
+
+    /** {@code runtime.schedule.>}, file storage, work-queue retention, replicas and duplicate window from the settings. */
+    public static StreamConfiguration scheduleStreamConfig(NatsSettings settings) {
+        return StreamConfiguration.builder()
+                .name(settings.scheduleStream())
+                .subjects(SCHEDULE_SUBJECTS)
+                .storageType(StorageType.File)
+                .retentionPolicy(RetentionPolicy.WorkQueue)
+                .replicas(settings.replicas())
+                .duplicateWindow(settings.duplicateWindow())
+                .build();
+    }
+
+    public static Outcome ensureResultsStream(Connection connection, NatsSettings settings) throws IOException, JetStreamApiException {
+        return ensure(connection.jetStreamManagement(), resultsStreamConfig(settings));
+    }
+
+    public static Outcome ensureScheduleStream(Connection connection, NatsSettings settings) throws IOException, JetStreamApiException {
+        return ensure(connection.jetStreamManagement(), scheduleStreamConfig(settings));
+    }
+
+    /**
+     * Creates {@code desired} if no stream has its name; otherwise updates subjects (adding the desired ones to
+     * those present), replicas and duplicate window where they differ.
+     *
+     * @throws JetStreamApiException the server's refusal (e.g. more replicas than servers, subjects that overlap
+     *                               another stream), or IOException when JetStream does not answer
+     */
+    public static Outcome ensure(JetStreamManagement jsm, StreamConfiguration desired) throws IOException, JetStreamApiException {
+        return ensure(jsm, desired, true);
+    }
+
+    /** Creates {@code desired} if no stream has its name; an existing stream is left as it is. */
+    public static Outcome createIfMissing(JetStreamManagement jsm, StreamConfiguration desired) throws IOException, JetStreamApiException {
+        return ensure(jsm, desired, false);
+    }
+
+    private static Outcome ensure(JetStreamManagement jsm, StreamConfiguration desired, boolean update)
+            throws IOException, JetStreamApiException {
+        String name = desired.getName();
+        StreamInfo info = info(jsm, name);
+        if (info != null && !update) {
+            return Outcome.UNCHANGED;
+        }
+        if (info == null) {
+            try {
+                jsm.addStream(desired);
+                log.info("created JetStream stream {} (subjects {}, {} storage, {} retention, {} replicas, duplicate window {} s)",
+                        name, desired.getSubjects(), desired.getStorageType(), desired.getRetentionPolicy(),
+                        desired.getReplicas(), desired.getDuplicateWindow().toSeconds());
+                return Outcome.CREATED;
+            } catch (JetStreamApiException e) {
+                if (e.getApiErrorCode() != STREAM_NAME_IN_USE) {
+                    throw e;
+                }
+                info = info(jsm, name); // another runtime created it just now
+                if (info == null) {
+                    throw e;
+                }
+                if (!update) {
+                    return Outcome.UNCHANGED;
+                }
+            }
+        }
+        StreamConfiguration current = info.getConfiguration();
+        if (current.getStorageType() != desired.getStorageType()) {
+            log.error("JetStream stream {} has {} storage, the runtime expects {}; storage cannot be changed on a live stream "
+                    + "(recreate the stream to change it)", name, current.getStorageType(), desired.getStorageType());
+        }
+        if (current.getRetentionPolicy() != desired.getRetentionPolicy()) {
+            log.error("JetStream stream {} has {} retention, the runtime expects {}; retention cannot be changed on a live stream "
+                    + "(recreate the stream to change it)", name, current.getRetentionPolicy(), desired.getRetentionPolicy());
+        }
+        List<String> subjects = new ArrayList<>(current.getSubjects());
+        List<String> changes = new ArrayList<>();
+        for (String s : desired.getSubjects()) {
+            if (!subjects.contains(s)) {
+                subjects.add(s);
+                changes.add("subject " + s + " added");
+            }
+        }
+        if (current.getReplicas() != desired.getReplicas()) {
+            changes.add("replicas " + current.getReplicas() + " -> " + desired.getReplicas());
+        }
+        if (!current.getDuplicateWindow().equals(desired.getDuplicateWindow())) {
+            changes.add("duplicate window " + current.getDuplicateWindow().toSeconds() + " s -> "
+                    + desired.getDuplicateWindow().toSeconds() + " s");
+        }
+        if (changes.isEmpty()) {
+            log.debug("JetStream stream {} is as configured", name);
+            return Outcome.UNCHANGED;
+        }
+        jsm.updateStream(StreamConfiguration.builder(current)
+                .subjects(subjects)
+                .replicas(desired.getReplicas())
+                .duplicateWindow(desired.getDuplicateWindow())
+                .build());
+        log.info("updated JetStream stream {}: {}", name, String.join(", ", changes));
+        return Outcome.UPDATED;
+    }
+
+    private static StreamInfo info(JetStreamManagement jsm, String name) throws IOException, JetStreamApiException {
+        try {
+            return jsm.getStreamInfo(name);
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+    }
+}

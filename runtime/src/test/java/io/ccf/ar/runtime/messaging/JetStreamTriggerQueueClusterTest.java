@@ -1,0 +1,148 @@
+package io.ccf.ar.runtime.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ccf.ar.runtime.config.NatsSettings;
+import io.ccf.ar.runtime.schedule.Trigger;
+import io.ccf.ar.runtime.testing.NatsServerFixture;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.PublishAck;
+
+/**
+ * Two runtimes on a 3-node cluster with an R3 schedule stream; the stream leader is killed while triggers are being
+ * published. Every trigger JetStream acknowledged is handled at least once; duplicates (a lost ack, a redelivery) are
+ * counted and reported, not failed on.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class JetStreamTriggerQueueClusterTest {
+    private static final String STREAM = "AR_SCHEDULE_CLUSTER";
+    private static final int TRIGGERS = 200;
+    private static final int KILL_AT = 80;
+
+    @Test
+    void everyStoredTriggerIsHandledWhenTheStreamLeaderDies(@TempDir Path dir) throws Exception {
+        List<NatsServerFixture> nodes = NatsServerFixture.cluster(dir);
+        List<AutoCloseable> closeLater = new ArrayList<>();
+        try {
+            NatsSettings settings = new NatsSettings("AR_RESULTS_CLUSTER", STREAM, 3, Duration.ofMinutes(2),
+                    Duration.ofSeconds(2), 5, Duration.ofSeconds(20), dir.resolve("spool"));
+            String[] urls = nodes.stream().map(NatsServerFixture::url).toArray(String[]::new);
+
+            Map<Trigger, AtomicInteger> handled = new ConcurrentHashMap<>();
+            List<JetStreamTriggerQueue> runtimes = new ArrayList<>();
+            for (String runtime : List.of("runtime-a", "runtime-b")) {
+                Connection connection = connect(urls);
+                closeLater.add(connection);
+                JetStreamTriggerQueue queue = createWhenClusterReady(connection, settings, runtime);
+                closeLater.add(queue);
+                queue.subscribe(t -> {
+                    handled.computeIfAbsent(t, k -> new AtomicInteger()).incrementAndGet();
+                    return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
+                });
+                runtimes.add(queue);
+            }
+            Connection admin = connect(urls);
+            closeLater.add(admin);
+            JetStreamManagement jsm = admin.jetStreamManagement();
+
+            Map<Trigger, CompletableFuture<PublishAck>> publishes = new ConcurrentHashMap<>();
+            String killed = null;
+            long publishStart = System.nanoTime();
+            for (int i = 0; i < TRIGGERS; i++) {
+                if (i == KILL_AT) {
+                    String leader = jsm.getStreamInfo(STREAM).getClusterInfo().getLeader();
+                    NatsServerFixture node = nodes.stream().filter(n -> n.name().equals(leader)).findFirst()
+                            .orElseThrow(() -> new AssertionError("no node named " + leader));
+                    node.kill();
+                    killed = leader;
+                }
+                Trigger trigger = new Trigger("job-" + (i % 5), Instant.now().truncatedTo(ChronoUnit.MILLIS));
+                publishes.put(trigger, runtimes.get(i % 2).publishAsync(trigger));
+                // Paces the publisher (about 20 triggers a second), as a schedule would; nothing waits on it.
+                Thread.sleep(50);
+            }
+            Set<Trigger> stored = new HashSet<>();
+            int failed = 0;
+            for (Map.Entry<Trigger, CompletableFuture<PublishAck>> p : publishes.entrySet()) {
+                try {
+                    p.getValue().get(30, TimeUnit.SECONDS);
+                    stored.add(p.getKey());
+                } catch (ExecutionException | TimeoutException e) {
+                    failed++;
+                }
+            }
+            long publishMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - publishStart);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!handled.keySet().containsAll(stored) && System.nanoTime() < deadline) {
+                Thread.sleep(100); // polls: nothing signals "all handled"
+            }
+            Set<Trigger> missing = new HashSet<>(stored);
+            missing.removeAll(handled.keySet());
+            long duplicates = handled.values().stream().mapToInt(n -> n.get() - 1).filter(n -> n > 0).sum();
+            long notStoredButHandled = handled.keySet().stream().filter(t -> !stored.contains(t)).count();
+            System.out.printf("3-node cluster, R3 stream, leader %s killed after %d of %d triggers (%d ms):"
+                            + " %d stored, %d publishes failed, %d handled, %d missing, %d duplicate handlings,"
+                            + " %d handled whose publish had failed%n", killed, KILL_AT, TRIGGERS, publishMillis,
+                    stored.size(), failed, handled.size(), missing.size(), duplicates, notStoredButHandled);
+            assertEquals(Set.of(), missing, "stored (publish acknowledged) but never handled");
+            assertTrue(stored.size() >= TRIGGERS / 2, "most publishes stored: " + stored.size());
+        } finally {
+            for (int i = closeLater.size() - 1; i >= 0; i--) {
+                try {
+                    closeLater.get(i).close();
+                } catch (Exception ignored) {
+                    // best effort
+                }
+            }
+            nodes.forEach(NatsServerFixture::close);
+        }
+    }
+
+    private static Connection connect(String[] urls) throws Exception {
+        return Nats.connect(new Options.Builder().servers(urls).maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(200)).connectionTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** A fresh cluster needs a moment to elect its JetStream meta leader: creating the stream fails until then. */
+    private static JetStreamTriggerQueue createWhenClusterReady(Connection connection, NatsSettings settings,
+                                                                String runtime) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return new JetStreamTriggerQueue(connection, settings, runtime, Clock.systemUTC());
+            } catch (IllegalStateException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+}
