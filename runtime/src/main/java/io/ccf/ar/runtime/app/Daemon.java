@@ -1,9 +1,14 @@
 package io.ccf.ar.runtime.app;
 
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -13,76 +18,278 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ccf.ar.runtime.config.ActivityDefinition;
+import io.ccf.ar.runtime.config.ConfigException;
 import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.JobDefinition;
+import io.ccf.ar.runtime.config.PlanLoadResult;
+import io.ccf.ar.runtime.config.PlanSpec;
+import io.ccf.ar.runtime.config.RuntimeConfig;
+import io.ccf.ar.runtime.messaging.JetStreamResultSink;
+import io.ccf.ar.runtime.messaging.JetStreamTriggerQueue;
+import io.ccf.ar.runtime.messaging.NatsConnections;
+import io.ccf.ar.runtime.messaging.NatsLink;
+import io.ccf.ar.runtime.messaging.StreamSetup;
+import io.ccf.ar.runtime.plans.AssessmentRequestResponder;
+import io.ccf.ar.runtime.plans.ControlPlaneClient;
+import io.ccf.ar.runtime.plans.PlanEventListener;
+import io.ccf.ar.runtime.plans.PlanRegistry;
+import io.ccf.ar.runtime.plans.PlanStore;
+import io.ccf.ar.runtime.plans.RunRejectedException;
+import io.ccf.ar.runtime.plans.RunRequest;
+import io.ccf.ar.runtime.plans.RunTicket;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PluginManager;
 import io.ccf.ar.runtime.run.JobDispatcher;
 import io.ccf.ar.runtime.run.JobRunner;
+import io.ccf.ar.runtime.run.LoggingResultSink;
 import io.ccf.ar.runtime.run.ResultSink;
 import io.ccf.ar.runtime.schedule.CronParser;
 import io.ccf.ar.runtime.schedule.CronSchedule;
 import io.ccf.ar.runtime.schedule.CronScheduler;
 import io.ccf.ar.runtime.schedule.InProcessTriggerQueue;
 import io.ccf.ar.runtime.schedule.TriggerQueue;
+import io.nats.client.Connection;
 
 /**
- * The long-running runtime, wired from its parts (the composition root): plugins, runner,
- * dispatcher, trigger queue and cron scheduler. {@link #start()} then {@link #stop()}.
+ * The long-running runtime, wired from its parts (the composition root). Without an event bus:
+ * in-process trigger queue, results in the log. With {@code eventBusURL}: JetStream trigger queue
+ * shared with other runtimes, results to JetStream (spooled on disk while NATS is away), plan events
+ * and assessment requests over NATS. Plans can change while it runs ({@link PlanRegistry}).
  */
-public final class Daemon {
+public final class Daemon implements PlanRegistry {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /** How long start-up waits for NATS before scheduling locally (results are spooled meanwhile). */
+    private static final Duration NATS_START_WAIT = Duration.ofSeconds(10);
 
-    private final LoadedRuntime runtime;
+    private final RuntimeConfig config;
+    private final Clock clock;
+    private final PlanStore store;
     private final PluginManager plugins;
-    private final AtomicReference<JobCatalog> catalog;
     private final ExecutorService executePool = Executors.newCachedThreadPool(threads("execute"));
+    private final AtomicReference<JobCatalog> catalog = new AtomicReference<>(JobCatalog.empty());
+    private final Object planLock = new Object();
+    private List<PlanSpec> plans = List.of();
+    private final NatsLink nats;
+    private final ResultSink results;
     private final JobDispatcher dispatcher;
-    private final TriggerQueue triggers = new InProcessTriggerQueue();
-    private final CronScheduler scheduler;
+    private TriggerQueue triggers;
+    private CronScheduler scheduler;
+    private final List<AutoCloseable> listeners = new ArrayList<>();
 
-    public Daemon(LoadedRuntime runtime, ResultSink results, Clock clock) {
-        this.runtime = runtime;
-        this.plugins = new PluginManager(new PackageLayout(runtime.config().pluginsDir()), runtime.hostOptions());
-        this.catalog = new AtomicReference<>(runtime.catalog());
-        JobRunner runner = new JobRunner(plugins, results, runtime.config().execution(), runtime.config().runtimeId(),
-                executePool, clock);
+    public Daemon(RuntimeConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.store = new PlanStore(config.assessmentsDir());
+        this.plugins = new PluginManager(new PackageLayout(config.pluginsDir()), LoadedRuntime.hostOptions(config));
+        if (config.eventBusURL().isBlank()) {
+            this.nats = null;
+            this.results = new LoggingResultSink();
+        } else {
+            this.nats = NatsConnections.connectInBackground(config.eventBusURL(), config.runtimeId());
+            this.results = JetStreamResultSink.open(nats, config.nats());
+        }
+        JobRunner runner = new JobRunner(plugins, results, config.execution(), config.runtimeId(), executePool, clock);
         this.dispatcher = new JobDispatcher(catalog::get, runner, Executors.newCachedThreadPool(threads("run")));
-        this.scheduler = new CronScheduler(triggers, clock);
     }
 
-    public void start() {
-        JobCatalog jobs = catalog.get();
-        log.atInfo().addKeyValue("runtimeId", runtime.config().runtimeId())
-                .addKeyValue("jobs", jobs.jobs().size()).addKeyValue("pluginsDir", runtime.config().pluginsDir())
+    public void start() throws InterruptedException {
+        log.atInfo().addKeyValue("runtimeId", config.runtimeId()).addKeyValue("pluginsDir", config.pluginsDir())
+                .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : config.eventBusURL())
                 .log("runtime starting");
-        runtime.plans().rejected().forEach(file -> log.error("plan file {} skipped:\n  {}", file.file(),
+        fetchPlansFromControlPlane();
+        PlanLoadResult loaded = store.plans();
+        loaded.rejected().forEach(file -> log.error("plan file {} skipped:\n  {}", file.file(),
                 String.join("\n  ", file.problems().stream().map(Object::toString).toList())));
-        plugins.start(runtime.pluginSpecs());
+        synchronized (planLock) {
+            plans = loaded.plans();
+            catalog.set(JobCatalog.compile(config, plans));
+        }
+        plugins.start(LoadedRuntime.pluginSpecs(catalog.get()));
+
+        Optional<Connection> connection = nats == null ? Optional.empty() : nats.awaitConnection(NATS_START_WAIT);
+        triggers = connection.map(this::jetStreamTriggers).orElseGet(InProcessTriggerQueue::new);
+        if (nats != null && connection.isEmpty()) {
+            log.error("NATS at {} not reachable within {} s: this runtime schedules on its own until restarted;"
+                    + " results wait in the spool", config.eventBusURL(), NATS_START_WAIT.toSeconds());
+        }
         triggers.subscribe(dispatcher);
-        scheduler.update(schedules(jobs));
+        scheduler = new CronScheduler(triggers, clock);
+        scheduler.update(schedules(catalog.get()));
         scheduler.start();
-        for (JobDefinition job : jobs.jobs()) {
-            log.atInfo().addKeyValue("job", job.id()).addKeyValue("schedule", job.schedule())
-                    .addKeyValue("next", scheduler.nextFire(job.id()).map(Object::toString).orElse("never"))
-                    .log("job scheduled");
+        logJobs(catalog.get());
+        connection.ifPresent(this::listen);
+    }
+
+    private TriggerQueue jetStreamTriggers(Connection connection) {
+        try {
+            StreamSetup.ensureResultsStream(connection, config.nats());
+            return new JetStreamTriggerQueue(connection, config.nats(), config.runtimeId(), clock);
+        } catch (Exception e) {
+            log.error("cannot set up the JetStream schedule at {}: {}; scheduling on this runtime only",
+                    config.eventBusURL(), e.getMessage());
+            return new InProcessTriggerQueue();
         }
     }
 
-    /** Stops scheduling, lets runs in flight finish within the grace period, stops every plugin. */
+    private void listen(Connection connection) {
+        PlanEventListener events = new PlanEventListener(connection, store, this, config.runtimeId());
+        AssessmentRequestResponder requests = new AssessmentRequestResponder(connection, this);
+        events.start();
+        requests.start();
+        listeners.add(events);
+        listeners.add(requests);
+        log.info("listening for plan events on {} and assessment requests on {}", PlanEventListener.SUBJECT,
+                AssessmentRequestResponder.SUBJECT);
+    }
+
+    /** The original's behaviour: take the control plane's plans when it answers, else the files already here. */
+    private void fetchPlansFromControlPlane() {
+        if (config.controlPlaneURL().isBlank()) {
+            return;
+        }
+        try {
+            List<PlanSpec> fetched = new ControlPlaneClient().fetchJobs(URI.create(config.controlPlaneURL()), Duration.ofSeconds(10));
+            for (PlanSpec plan : fetched) {
+                try {
+                    store.put(plan);
+                } catch (ConfigException e) {
+                    log.error("plan {} from the control plane not stored: {}", plan.id(), e.getMessage());
+                }
+            }
+            log.info("{} plan(s) from the control plane at {}", fetched.size(), config.controlPlaneURL());
+        } catch (RuntimeException e) {
+            log.warn("control plane at {} did not give the plans ({}); starting from the plan files in {}",
+                    config.controlPlaneURL(), e.getMessage(), config.assessmentsDir());
+        }
+    }
+
+    @Override
+    public void apply(PlanSpec plan) {
+        synchronized (planLock) {
+            List<PlanSpec> next = new ArrayList<>(plans.stream().filter(p -> !p.id().equals(plan.id())).toList());
+            next.add(plan);
+            replacePlans(next);
+        }
+    }
+
+    @Override
+    public boolean remove(String planId) {
+        synchronized (planLock) {
+            if (plans.stream().noneMatch(p -> p.id().equals(planId))) {
+                return false;
+            }
+            replacePlans(plans.stream().filter(p -> !p.id().equals(planId)).toList());
+            return true;
+        }
+    }
+
+    /** Compiles first (a conflict throws and changes nothing), then swaps the catalog and reschedules. */
+    private void replacePlans(List<PlanSpec> next) {
+        JobCatalog compiled = JobCatalog.compile(config, next);
+        plans = List.copyOf(next);
+        catalog.set(compiled);
+        plugins.start(LoadedRuntime.pluginSpecs(compiled));
+        if (scheduler != null) {
+            scheduler.update(schedules(compiled));
+        }
+        logJobs(compiled);
+    }
+
+    @Override
+    public RunTicket runNow(RunRequest request) {
+        List<JobDefinition> jobs;
+        if (request instanceof RunRequest.StoredPlan stored) {
+            jobs = storedJobs(stored);
+        } else if (request instanceof RunRequest.AdHocPlan adHoc) {
+            jobs = JobCatalog.compile(config, List.of(adHoc.plan())).jobsOfPlan(adHoc.plan().id());
+            plugins.start(LoadedRuntime.pluginSpecs(JobCatalog.of(jobs)));
+        } else {
+            throw new RunRejectedException("unsupported request " + request.describe());
+        }
+        if (jobs.isEmpty()) {
+            throw new RunRejectedException(request.describe() + " has no tasks to run");
+        }
+        String runId = JobRunner.newRunId();
+        try {
+            dispatcher.runNow(jobs, runId);
+        } catch (IllegalStateException e) {
+            throw new RunRejectedException(e.getMessage());
+        }
+        log.atInfo().addKeyValue("run", runId).addKeyValue("request", request.describe()).log("ad-hoc run accepted");
+        return new RunTicket(runId);
+    }
+
+    private List<JobDefinition> storedJobs(RunRequest.StoredPlan request) {
+        List<JobDefinition> jobs = catalog.get().jobsOfPlan(request.planId());
+        if (jobs.isEmpty() && !catalog.get().planIds().contains(request.planId())) {
+            throw new RunRejectedException("unknown plan \"" + request.planId() + "\"; plans: " + catalog.get().planIds());
+        }
+        if (!request.taskId().isEmpty()) {
+            jobs = jobs.stream().filter(j -> j.taskId().equals(request.taskId())).toList();
+            if (jobs.isEmpty()) {
+                throw new RunRejectedException("plan \"" + request.planId() + "\" has no task \"" + request.taskId() + "\"");
+            }
+        }
+        if (!request.activityId().isEmpty()) {
+            JobDefinition job = jobs.get(0);
+            List<ActivityDefinition> activity = job.activities().stream()
+                    .filter(a -> a.id().equals(request.activityId())).toList();
+            if (activity.isEmpty()) {
+                throw new RunRejectedException("task \"" + request.taskId() + "\" of plan \"" + request.planId()
+                        + "\" has no activity \"" + request.activityId() + "\"");
+            }
+            jobs = List.of(new JobDefinition(job.id(), job.planId(), job.title(), job.schedule(), job.componentId(),
+                    job.controlId(), job.assessmentPlanId(), job.taskId(), activity));
+        }
+        return jobs;
+    }
+
+    /** Stops listening and scheduling, lets runs in flight finish within the grace period, stops every plugin. */
     public void stop() {
         log.info("runtime stopping: no new runs; waiting up to {} ms for runs in flight",
-                runtime.config().execution().gracePeriod().toMillis());
-        scheduler.close();
-        triggers.close();
-        boolean drained = dispatcher.drain(runtime.config().execution().gracePeriod());
+                config.execution().gracePeriod().toMillis());
+        for (AutoCloseable listener : listeners) {
+            try {
+                listener.close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", listener, e.getMessage());
+            }
+        }
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        if (triggers != null) {
+            triggers.close();
+        }
+        boolean drained = dispatcher.drain(config.execution().gracePeriod());
         executePool.shutdownNow();
         plugins.stop();
+        if (results instanceof JetStreamResultSink sink) {
+            try {
+                sink.awaitDrained(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sink.close();
+        }
+        if (nats != null) {
+            nats.close();
+        }
         log.atInfo().addKeyValue("runsFinished", drained).log("runtime stopped");
     }
 
     public PluginManager plugins() {
         return plugins;
+    }
+
+    private void logJobs(JobCatalog jobs) {
+        for (JobDefinition job : jobs.jobs()) {
+            log.atInfo().addKeyValue("job", job.id()).addKeyValue("schedule", job.schedule())
+                    .addKeyValue("next", scheduler == null ? "not started"
+                            : scheduler.nextFire(job.id()).map(Object::toString).orElse("never"))
+                    .log("job scheduled");
+        }
     }
 
     static Map<String, CronSchedule> schedules(JobCatalog jobs) {

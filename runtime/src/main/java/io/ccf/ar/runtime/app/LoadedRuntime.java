@@ -32,6 +32,10 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
 
     /** One plugin per (provider name, package version) used by any job; the first configuration seen goes to Init. */
     public List<PluginSpec> pluginSpecs() {
+        return pluginSpecs(catalog);
+    }
+
+    public static List<PluginSpec> pluginSpecs(JobCatalog catalog) {
         Map<String, PluginSpec> specs = new LinkedHashMap<>();
         for (JobDefinition job : catalog.jobs()) {
             for (ActivityDefinition activity : job.activities()) {
@@ -44,6 +48,10 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
     }
 
     public PluginHostOptions hostOptions() {
+        return hostOptions(config);
+    }
+
+    public static PluginHostOptions hostOptions(RuntimeConfig config) {
         PluginHostOptions.Builder builder = PluginHostOptions.builder()
                 .runtimeId(config.runtimeId())
                 .startTimeout(config.pluginHost().startTimeout())

@@ -6,7 +6,6 @@ import java.util.concurrent.CountDownLatch;
 
 import io.ccf.ar.runtime.app.Daemon;
 import io.ccf.ar.runtime.app.LoadedRuntime;
-import io.ccf.ar.runtime.run.LoggingResultSink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
@@ -21,7 +20,7 @@ final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         LoadedRuntime runtime = common.load(System.getenv());
-        Daemon daemon = new Daemon(runtime, new LoggingResultSink(), Clock.systemDefaultZone());
+        Daemon daemon = new Daemon(runtime.config(), Clock.systemDefaultZone());
         CountDownLatch stop = new CountDownLatch(1);
         // Handled signals (not shutdown hooks), so a requested stop exits 0 after a clean shutdown.
         Signal.handle(new Signal("INT"), s -> stop.countDown());

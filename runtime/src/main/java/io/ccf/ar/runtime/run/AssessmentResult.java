@@ -14,6 +14,7 @@ import io.ccf.ar.proto.Subject;
 /**
  * One result: the assessment of one subject by one activity in one run (wire-contract.md, "Meaning").
  * A failed call is a result too: {@code error} set, status FAILURE, nothing observed.
+ * {@code scheduledAt} is the fire time of a scheduled run, null for ad-hoc and run-once runs.
  */
 public record AssessmentResult(
         String runId, String runtimeId, String jobId, String planId,
@@ -21,7 +22,7 @@ public record AssessmentResult(
         String plugin, String packageName, String version,
         Status status, String error,
         Subject subject, List<Observation> observations, List<Finding> findings, List<Risk> risks,
-        List<LogEntry> logs, Instant startedAt, Instant finishedAt) {
+        List<LogEntry> logs, Instant startedAt, Instant finishedAt, Instant scheduledAt) {
 
     /** The plugin's verdict, or FAILURE when the call itself failed. */
     public enum Status { SUCCESS, FAILURE }
@@ -48,6 +49,6 @@ public record AssessmentResult(
 
     /** Unique per result, stable across retries of its publication (a NATS message id). */
     public String resultId() {
-        return runId + ":" + activityId + ":" + subject.getId();
+        return runId + ":" + jobId + ":" + activityId + ":" + subject.getId();
     }
 }

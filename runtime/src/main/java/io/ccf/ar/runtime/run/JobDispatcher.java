@@ -1,6 +1,8 @@
 package io.ccf.ar.runtime.run;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -67,7 +69,7 @@ public final class JobDispatcher implements TriggerHandler {
             runPool.execute(() -> {
                 RunOutcome outcome = RunOutcome.FAILED;
                 try {
-                    outcome = runner.run(job.get()).outcome();
+                    outcome = runner.run(job.get(), JobRunner.newRunId(), trigger.fireTime()).outcome();
                 } catch (RuntimeException e) {
                     log.atError().addKeyValue("job", trigger.jobId()).setCause(e).log("run failed unexpectedly");
                 } finally {
@@ -79,6 +81,44 @@ public final class JobDispatcher implements TriggerHandler {
             running.remove(trigger.jobId());
             log.atWarn().addKeyValue("job", trigger.jobId()).log("run not started: the runtime is stopping");
             done.completeExceptionally(rejected);
+        }
+        return done;
+    }
+
+    /**
+     * Runs {@code jobs} now, one after the other, as the run {@code runId} (an ad-hoc request).
+     *
+     * @throws IllegalStateException naming the job when one of them is already running
+     */
+    public CompletableFuture<Void> runNow(List<JobDefinition> jobs, String runId) {
+        List<String> claimed = new ArrayList<>();
+        for (JobDefinition job : jobs) {
+            if (!running.add(job.id())) {
+                claimed.forEach(running::remove);
+                throw new IllegalStateException("job " + job.id() + " is running; try again when its run is over");
+            }
+            claimed.add(job.id());
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            runPool.execute(() -> {
+                try {
+                    for (JobDefinition job : jobs) {
+                        try {
+                            runner.run(job, runId);
+                        } catch (RuntimeException e) {
+                            log.atError().addKeyValue("job", job.id()).setCause(e).log("run failed unexpectedly");
+                        } finally {
+                            running.remove(job.id());
+                        }
+                    }
+                } finally {
+                    done.complete(null);
+                }
+            });
+        } catch (RejectedExecutionException rejected) {
+            claimed.forEach(running::remove);
+            throw new IllegalStateException("the runtime is stopping", rejected);
         }
         return done;
     }

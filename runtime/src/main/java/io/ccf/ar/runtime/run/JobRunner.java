@@ -73,6 +73,11 @@ public final class JobRunner {
     }
 
     public RunReport run(JobDefinition job, String runId) {
+        return run(job, runId, null);
+    }
+
+    /** Runs {@code job} as the run {@code runId}; {@code scheduledAt} is its fire time, or null when not scheduled. */
+    public RunReport run(JobDefinition job, String runId, Instant scheduledAt) {
         long t0 = System.nanoTime();
         long deadline = t0 + settings.runTimeout().toNanos();
         Counter counter = new Counter();
@@ -86,7 +91,7 @@ public final class JobRunner {
                 MDC.put("activity", activity.id());
                 MDC.put("plugin", activity.providerName());
                 try {
-                    runActivity(job, activity, runId, deadline, counter);
+                    runActivity(job, activity, runId, scheduledAt, deadline, counter);
                 } finally {
                     MDC.remove("activity");
                     MDC.remove("plugin");
@@ -105,8 +110,9 @@ public final class JobRunner {
         }
     }
 
-    private void runActivity(JobDefinition job, ActivityDefinition activity, String runId, long deadline, Counter counter) {
-        ResultTemplate template = new ResultTemplate(runId, job, activity);
+    private void runActivity(JobDefinition job, ActivityDefinition activity, String runId, Instant scheduledAt,
+                             long deadline, Counter counter) {
+        ResultTemplate template = new ResultTemplate(runId, job, activity, scheduledAt);
         PackageRef ref;
         EvaluateResult evaluated;
         Instant started = clock.instant();
@@ -257,11 +263,13 @@ public final class JobRunner {
         private final String runId;
         private final JobDefinition job;
         private final ActivityDefinition activity;
+        private final Instant scheduledAt;
 
-        ResultTemplate(String runId, JobDefinition job, ActivityDefinition activity) {
+        ResultTemplate(String runId, JobDefinition job, ActivityDefinition activity, Instant scheduledAt) {
             this.runId = runId;
             this.job = job;
             this.activity = activity;
+            this.scheduledAt = scheduledAt;
         }
 
         AssessmentResult result(Subject subject, ExecuteResult r, Instant started, Instant finished) {
@@ -280,7 +288,7 @@ public final class JobRunner {
                     job.assessmentPlanId(), job.componentId(), job.controlId(), job.taskId(), activity.id(),
                     activity.providerName(), activity.packageName(), activity.version(),
                     status, error, subject, r.getObservationsList(), r.getFindingsList(), r.getRisksList(),
-                    r.getLogsList(), started, finished);
+                    r.getLogsList(), started, finished, scheduledAt);
         }
     }
 }

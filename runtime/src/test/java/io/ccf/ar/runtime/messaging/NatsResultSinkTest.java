@@ -214,7 +214,7 @@ class NatsResultSinkTest {
         big = new io.ccf.ar.runtime.run.AssessmentResult(big.runId(), big.runtimeId(), big.jobId(), big.planId(),
                 big.assessmentId(), big.componentId(), big.controlId(), big.taskId(), big.activityId(), big.plugin(),
                 big.packageName(), big.version(), big.status(), "x".repeat((int) connection.getMaxPayload()), big.subject(),
-                big.observations(), big.findings(), big.risks(), big.logs(), big.startedAt(), big.finishedAt());
+                big.observations(), big.findings(), big.risks(), big.logs(), big.startedAt(), big.finishedAt(), null);
         sink.publish(big);
         sink.publish(result("run-f", 1));
         assertEquals(1, sink.lost());

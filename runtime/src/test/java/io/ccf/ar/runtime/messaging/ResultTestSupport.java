@@ -32,17 +32,17 @@ final class ResultTestSupport {
                 Duration.ofMinutes(1), dir.resolve("spool"));
     }
 
-    /** Result number {@code n} of run {@code runId}; its id is {@code runId:act-1:subject-<n>}. */
+    /** Result number {@code n} of run {@code runId}; its id is {@code runId:plan-1/task-1:act-1:subject-<n>}. */
     static AssessmentResult result(String runId, int n) {
         Instant start = Instant.parse("2024-05-01T10:00:00Z").plusMillis(n);
         return new AssessmentResult(runId, "rt-test", "plan-1/task-1", "plan-1", "ap-1", "comp", "ctl", "task-1", "act-1",
                 "busy", "busy", "1.0.0", AssessmentResult.Status.SUCCESS, "",
                 Subject.newBuilder().setId("subject-" + n).setTitle("Subject " + n).build(),
-                List.of(), List.of(), List.of(), List.of(), start, start.plusMillis(5));
+                List.of(), List.of(), List.of(), List.of(), start, start.plusMillis(5), null);
     }
 
     static String id(String runId, int n) {
-        return runId + ":act-1:subject-" + n;
+        return runId + ":plan-1/task-1:act-1:subject-" + n;
     }
 
     static List<String> ids(String runId, int from, int to) {

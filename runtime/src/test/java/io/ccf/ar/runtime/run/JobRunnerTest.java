@@ -79,7 +79,7 @@ class JobRunnerTest {
             assertEquals("ap-1", r.assessmentId());
             assertEquals("act-1", r.activityId());
             assertEquals("busy", r.plugin());
-            assertTrue(r.resultId().startsWith("run-42:act-1:busy-vm-"), r.resultId());
+            assertTrue(r.resultId().startsWith("run-42:plan-1/task-1:act-1:busy-vm-"), r.resultId());
             assertTrue(!r.finishedAt().isBefore(r.startedAt()));
         }
         String json = ResultJson.toJson(results.get(0));

@@ -79,6 +79,21 @@ public final class CliProcess implements AutoCloseable {
         }
     }
 
+    /** The next stderr line containing {@code text} within {@code timeout}, if any (does not fail). */
+    public java.util.Optional<String> pollLog(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String line = left > 0 ? stderrLines.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (line == null) {
+                return java.util.Optional.empty();
+            }
+            if (line.contains(text)) {
+                return java.util.Optional.of(line);
+            }
+        }
+    }
+
     /** Waits for the process to exit and for its output to be read; returns the exit code. */
     public int waitFor(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
