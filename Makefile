@@ -38,6 +38,8 @@ bench: build
 	$(JAVA) -jar bench/target/bench.jar bin/plugins build/go | tee build/bench-plugin.md
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.SchedulerBench | tee build/bench-scheduler.md
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.DaemonBench bin | tee build/bench-daemon.md
+	scripts/nats-local.sh
+	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.NatsBench bin nats://127.0.0.1:4222 | tee build/bench-nats.md
 
 clean:
 	$(MVN) clean

@@ -19,6 +19,7 @@ import io.ccf.ar.runtime.schedule.CronParser;
 import io.ccf.ar.runtime.schedule.CronSchedule;
 import io.ccf.ar.runtime.schedule.CronScheduler;
 import io.ccf.ar.runtime.schedule.InProcessTriggerQueue;
+import io.ccf.ar.runtime.schedule.TriggerHandler;
 import io.ccf.ar.runtime.schedule.Trigger;
 
 /**
@@ -121,7 +122,7 @@ public final class SchedulerBench {
         Recorder recorder = new Recorder(capacity, clock);
         try (InProcessTriggerQueue queue = new InProcessTriggerQueue();
              CronScheduler scheduler = new CronScheduler(queue, clock)) {
-            queue.subscribe(recorder::record);
+            queue.subscribe(TriggerHandler.of(recorder::record));
             scheduler.start();
             scheduler.update(schedules);
             Map<String, Optional<Instant>> firstFire = new LinkedHashMap<>();
@@ -191,7 +192,7 @@ public final class SchedulerBench {
         for (int round = 0; round < 5; round++) {
             try (InProcessTriggerQueue queue = new InProcessTriggerQueue();
                  CronScheduler scheduler = new CronScheduler(queue, clock)) {
-                queue.subscribe(t -> { });
+                queue.subscribe(TriggerHandler.of(t -> { }));
                 scheduler.start();
                 add[round] = timed(() -> scheduler.update(busy));
                 same[round] = timed(() -> scheduler.update(reparsed));
@@ -230,7 +231,7 @@ public final class SchedulerBench {
         long threadCpuStart;
         try (InProcessTriggerQueue queue = new InProcessTriggerQueue();
              CronScheduler scheduler = new CronScheduler(queue, clock)) {
-            queue.subscribe(t -> { });
+            queue.subscribe(TriggerHandler.of(t -> { }));
             scheduler.update(idle);
             scheduler.start();
             sleepMillis(2000);

@@ -30,7 +30,9 @@ import java.util.UUID;
  *   <li>{@code fail=true}: {@code Execute} throws (the runtime sees INTERNAL);</li>
  *   <li>{@code sleep_ms=N}: {@code Execute} sleeps N milliseconds first;</li>
  *   <li>{@code exit_on_execute=true}: the process dies with exit code 3 in
- *       {@code Execute} (a simulated crash).</li>
+ *       {@code Execute} (a simulated crash);</li>
+ *   <li>{@code subjects=N}: {@code Evaluate} returns N machines instead of three
+ *       (for benchmarks).</li>
  * </ul>
  */
 public final class BusyPlugin implements Provider {
@@ -48,12 +50,13 @@ public final class BusyPlugin implements Provider {
         PluginServer.builder(new BusyPlugin()).name("busy").serve();
     }
 
-    /** Which subjects does this activity cover? Always the same three machines. */
+    /** Which subjects does this activity cover? Three machines (or {@code subjects=N}). */
     @Override
     public EvaluateResult evaluate(EvaluateInput input) {
         EvaluateResult.Builder result = EvaluateResult.newBuilder()
                 .putProps("namespace", "busy"); // handed to every Execute of this run
-        for (int i = 0; i < 3; i++) {
+        int count = subjectCount(input.getConfigurationMap().get("subjects"));
+        for (int i = 0; i < count; i++) {
             result.addSubjects(Subject.newBuilder()
                     .setId("busy-vm-" + i)
                     .setTitle("Busy Virtual Machine " + i)
@@ -104,6 +107,22 @@ public final class BusyPlugin implements Provider {
                         .setStart(started)
                         .setEnd(now()))
                 .build();
+    }
+
+    /** {@code subjects} as a number of machines, 3 when absent; a bad value is INVALID_ARGUMENT. */
+    static int subjectCount(String value) {
+        if (value == null || value.isBlank()) {
+            return 3;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n < 0 || n > 100_000) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("subjects must be a number from 0 to 100000, not '" + value + "'");
+        }
     }
 
     /** {@code sleep_ms} as a number; a bad value is the caller's mistake (INVALID_ARGUMENT). */

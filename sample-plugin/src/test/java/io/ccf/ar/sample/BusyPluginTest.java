@@ -39,6 +39,15 @@ class BusyPluginTest {
     }
 
     @Test
+    void subjectsSwitchSetsHowManyMachinesEvaluateReturns() {
+        EvaluateResult r = plugin.evaluate(EvaluateInput.newBuilder().putConfiguration("subjects", "100").build());
+        assertEquals(100, r.getSubjectsCount());
+        assertEquals("busy-vm-99", r.getSubjects(99).getId());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> plugin.evaluate(EvaluateInput.newBuilder().putConfiguration("subjects", "many").build()));
+    }
+
+    @Test
     void executeObservesTheSubjectWithConfigurationAndEvaluateProps() throws Exception {
         Subject subject = plugin.evaluate(EvaluateInput.getDefaultInstance()).getSubjects(1);
         ExecuteResult r = plugin.execute(ExecuteInput.newBuilder()

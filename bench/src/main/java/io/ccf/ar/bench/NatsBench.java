@@ -1,0 +1,177 @@
+package io.ccf.ar.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+
+/**
+ * Assessment requests over NATS against {@code bin/ar} with the sample plugin: request-to-last-result
+ * latency for runs of 1 and 100 subjects (sequential requests), and results/s for a burst of
+ * concurrent 100-subject runs. Needs a nats-server with JetStream (make bench starts one).
+ *
+ * <p>Usage: {@code java -cp bench.jar io.ccf.ar.bench.NatsBench BIN_DIR NATS_URL}
+ */
+public final class NatsBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Connection nats;
+    private final Map<String, CountDownLatch> pending = new ConcurrentHashMap<>();
+    private final Map<String, Integer> early = new ConcurrentHashMap<>();
+
+    private NatsBench(Connection nats) {
+        this.nats = nats;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path bin = Path.of(args.length > 0 ? args[0] : "bin").toAbsolutePath();
+        String url = args.length > 1 ? args[1] : "nats://127.0.0.1:4222";
+        Path work = Files.createTempDirectory("ar-nats-bench");
+        Files.writeString(work.resolve("config.yml"), "runtimeId: nats-bench\neventBusURL: " + url
+                + "\npluginsDir: " + bin.resolve("plugins") + "\nassessmentsDir: " + work.resolve("assessments")
+                + "\nnats:\n  resultsStream: AR_RESULTS_BENCH\n  scheduleStream: AR_SCHEDULE_BENCH\n");
+        Process ar = new ProcessBuilder(bin.resolve("ar").toString(), "--config", work.resolve("config.yml").toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        // not closed here: the drain thread reads it until the daemon exits
+        BufferedReader log = new BufferedReader(new InputStreamReader(ar.getErrorStream(), StandardCharsets.UTF_8));
+        try (Connection nats = Nats.connect(url)) {
+            String line;
+            while ((line = log.readLine()) != null && !line.contains("listening for plan events")) {
+                // wait until the runtime takes requests
+            }
+            Thread drain = new Thread(() -> {
+                try {
+                    String l;
+                    while ((l = log.readLine()) != null) {
+                        if (l.contains("ERROR") || l.contains("WARN")) {
+                            System.err.println(l);
+                        }
+                    }
+                } catch (java.io.IOException daemonGone) {
+                    // the daemon exited
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            new NatsBench(nats).run();
+        } finally {
+            ar.destroy();
+            ar.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private void run() throws Exception {
+        Dispatcher d = nats.createDispatcher(this::onResult);
+        d.subscribe("job.result");
+        nats.flush(Duration.ofSeconds(5));
+        System.out.println("# Assessment requests over NATS");
+        System.out.println();
+        System.out.println("`bin/ar` with the sample plugin (execution.concurrency 8), results on JetStream; "
+                + "latency = request sent to the last result of its run received by a core NATS subscriber.");
+        System.out.println();
+        System.out.println("| run | requests | p50 ms | p99 ms | results/s |");
+        System.out.println("|---|---|---|---|---|");
+        sequential(1, 100); // warm-up, not reported
+        sequential(100, 10);
+        report("1 subject, sequential", 1, 300);
+        report("100 subjects, sequential", 100, 40);
+        burst(100, 20);
+    }
+
+    private void report(String label, int subjects, int requests) throws Exception {
+        long t0 = System.nanoTime();
+        long[] latencies = sequential(subjects, requests);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Arrays.sort(latencies);
+        System.out.printf("| %s | %d | %.2f | %.2f | %.0f |%n", label, requests, latencies[requests / 2] / 1e6,
+                latencies[(int) (requests * 0.99)] / 1e6, subjects * requests / seconds);
+    }
+
+    private long[] sequential(int subjects, int requests) throws Exception {
+        long[] latencies = new long[requests];
+        for (int i = 0; i < requests; i++) {
+            long t0 = System.nanoTime();
+            // a fresh ad-hoc plan each time: the previous run may still be closing when its last result lands
+            CountDownLatch done = request("bench-seq-" + subjects + "-" + i, subjects);
+            if (!done.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("results of a run did not all arrive");
+            }
+            latencies[i] = System.nanoTime() - t0;
+        }
+        return latencies;
+    }
+
+    private void burst(int subjects, int runs) throws Exception {
+        long t0 = System.nanoTime();
+        List<CompletableFuture<CountDownLatch>> sent = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            String plan = "bench-burst-" + i; // distinct plans: a job already running would be refused
+            sent.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return request(plan, subjects);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (CompletableFuture<CountDownLatch> f : sent) {
+            if (!f.get().await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("burst results did not all arrive");
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("| %d concurrent runs of %d subjects | %d | | | %.0f |%n", runs, subjects, runs, runs * subjects / seconds);
+    }
+
+    /** Sends an ad-hoc plan; returns a latch released when all its results arrived. */
+    private CountDownLatch request(String planId, int subjects) throws Exception {
+        String plan = "{\"id\":\"" + planId + "\",\"title\":\"bench\",\"tasks\":[{\"id\":\"t\",\"title\":\"t\",\"schedule\":\"@yearly\","
+                + "\"activities\":[{\"id\":\"a\",\"title\":\"a\",\"provider\":{\"name\":\"busy\",\"package\":\"sample\","
+                + "\"version\":\"1.0.0\",\"configuration\":{\"subjects\":\"" + subjects + "\"}}}]}]}";
+        Message reply = nats.request("runtime.assessment.request", plan.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
+        JsonNode answer = JSON.readTree(reply.getData());
+        if (!answer.path("accepted").asBoolean()) {
+            throw new IllegalStateException("request refused: " + answer);
+        }
+        String runId = answer.path("runId").asText();
+        CountDownLatch latch = new CountDownLatch(subjects);
+        pending.put(runId, latch);
+        Integer already = early.remove(runId); // results that beat the reply
+        for (int i = 0; already != null && i < already; i++) {
+            latch.countDown();
+        }
+        return latch;
+    }
+
+    private void onResult(Message message) {
+        try {
+            String runId = JSON.readTree(message.getData()).path("runId").asText();
+            CountDownLatch latch = pending.get(runId);
+            if (latch != null) {
+                latch.countDown();
+            } else {
+                early.merge(runId, 1, Integer::sum);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
