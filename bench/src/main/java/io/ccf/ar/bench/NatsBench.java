@@ -47,7 +47,7 @@ public final class NatsBench {
         Path work = Files.createTempDirectory("ar-nats-bench");
         Files.writeString(work.resolve("config.yml"), "runtimeId: nats-bench\neventBusURL: " + url
                 + "\npluginsDir: " + bin.resolve("plugins") + "\nassessmentsDir: " + work.resolve("assessments")
-                + "\nnats:\n  resultsStream: AR_RESULTS_BENCH\n  scheduleStream: AR_SCHEDULE_BENCH\n");
+                + "\n"); // default stream names: a second stream on the same subjects would be refused
         Process ar = new ProcessBuilder(bin.resolve("ar").toString(), "--config", work.resolve("config.yml").toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         // not closed here: the drain thread reads it until the daemon exits
