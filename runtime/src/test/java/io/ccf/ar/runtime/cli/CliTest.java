@@ -209,6 +209,24 @@ class CliTest {
     }
 
     @Test
+    void jsonLogsAreOneObjectPerLineWithTheRunIds() throws Exception {
+        config(plugin("busy", "sample", "1.0.0"));
+        try (CliProcess ar = CliProcess.start(dir, "run-once", "--config", "config.yml", "--log-format", "json")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+            JsonNode finished = null;
+            for (String line : ar.stderr()) {
+                JsonNode event = JSON.readTree(line); // every line is JSON
+                if (event.path("formattedMessage").asText().equals("run finished")) {
+                    finished = event;
+                }
+            }
+            assertTrue(finished != null, ar.stderr().toString());
+            assertEquals("plugin/busy", finished.path("mdc").path("job").asText(), finished.toString());
+            assertFalse(finished.path("mdc").path("run").asText().isEmpty(), finished.toString());
+        }
+    }
+
+    @Test
     void helpWorksEverywhere() throws Exception {
         for (String command : List.of("daemon", "run-once", "validate", "plugins")) {
             try (CliProcess ar = CliProcess.start(dir, command, "--help")) {
