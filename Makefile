@@ -3,7 +3,7 @@ MVN ?= mvn -B -q
 JAVA ?= java
 SAMPLE_DIR := bin/plugins/sample/1.0.0
 
-.PHONY: build test bench run-local nats-local nats-stop clean
+.PHONY: build test bench run-local nats-local nats-stop compose-up compose-down clean
 
 ## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive)
 build:
@@ -40,6 +40,13 @@ bench: build
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.DaemonBench bin | tee build/bench-daemon.md
 	scripts/nats-local.sh
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.NatsBench bin nats://127.0.0.1:4222 | tee build/bench-nats.md
+
+## compose-up / compose-down: the NATS + registry + runtime stack with Docker (needs a Docker engine)
+compose-up:
+	scripts/compose.sh up
+
+compose-down:
+	scripts/compose.sh down
 
 clean:
 	$(MVN) clean

@@ -2,6 +2,7 @@ package io.ccf.ar.runtime;
 
 import io.ccf.ar.runtime.cli.ArCommand;
 import io.ccf.ar.runtime.config.ConfigException;
+import io.ccf.ar.runtime.registry.RegistryException;
 import picocli.CommandLine;
 
 /** Entry point of {@code bin/ar}. Exit codes: 0 ok, 1 failed results or problems found, 2 bad usage or config. */
@@ -19,6 +20,10 @@ public final class Main {
             if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("ar: " + e.getMessage());
                 return 2;
+            }
+            if (e instanceof RegistryException) {
+                cmd.getErr().println("ar: " + e.getMessage());
+                return 1;
             }
             throw e;
         });

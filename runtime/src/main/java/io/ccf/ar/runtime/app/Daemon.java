@@ -66,6 +66,7 @@ public final class Daemon implements PlanRegistry {
     private final Clock clock;
     private final PlanStore store;
     private final PluginManager plugins;
+    private final PackageProvisioner packages;
     private final ExecutorService executePool = Executors.newCachedThreadPool(threads("execute"));
     private final AtomicReference<JobCatalog> catalog = new AtomicReference<>(JobCatalog.empty());
     private final Object planLock = new Object();
@@ -82,6 +83,7 @@ public final class Daemon implements PlanRegistry {
         this.clock = clock;
         this.store = new PlanStore(config.assessmentsDir());
         this.plugins = new PluginManager(new PackageLayout(config.pluginsDir()), LoadedRuntime.hostOptions(config));
+        this.packages = new PackageProvisioner(config);
         if (config.eventBusURL().isBlank()) {
             this.nats = null;
             this.results = new LoggingResultSink();
@@ -105,6 +107,7 @@ public final class Daemon implements PlanRegistry {
             plans = loaded.plans();
             catalog.set(JobCatalog.compile(config, plans));
         }
+        packages.ensureInstalled(catalog.get().requiredPackages());
         plugins.start(LoadedRuntime.pluginSpecs(catalog.get()));
 
         Optional<Connection> connection = nats == null ? Optional.empty() : nats.awaitConnection(NATS_START_WAIT);
@@ -187,6 +190,7 @@ public final class Daemon implements PlanRegistry {
     /** Compiles first (a conflict throws and changes nothing), then swaps the catalog and reschedules. */
     private void replacePlans(List<PlanSpec> next) {
         JobCatalog compiled = JobCatalog.compile(config, next);
+        packages.ensureInstalled(compiled.requiredPackages()); // a new version is fetched, then started
         plans = List.copyOf(next);
         catalog.set(compiled);
         plugins.start(LoadedRuntime.pluginSpecs(compiled));
@@ -203,6 +207,7 @@ public final class Daemon implements PlanRegistry {
             jobs = storedJobs(stored);
         } else if (request instanceof RunRequest.AdHocPlan adHoc) {
             jobs = JobCatalog.compile(config, List.of(adHoc.plan())).jobsOfPlan(adHoc.plan().id());
+            packages.ensureInstalled(JobCatalog.of(jobs).requiredPackages());
             plugins.start(LoadedRuntime.pluginSpecs(JobCatalog.of(jobs)));
         } else {
             throw new RunRejectedException("unsupported request " + request.describe());

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ccf.ar.runtime.app.LoadedRuntime;
+import io.ccf.ar.runtime.app.PackageProvisioner;
 import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.JobDefinition;
 import io.ccf.ar.runtime.plugin.PackageLayout;
@@ -57,6 +58,7 @@ final class RunOnceCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
+        new PackageProvisioner(runtime.config()).ensureInstalled(JobCatalog.of(selected).requiredPackages());
         try (PluginManager plugins = new PluginManager(new PackageLayout(runtime.config().pluginsDir()), runtime.hostOptions())) {
             plugins.start(runtime.pluginSpecs().stream()
                     .filter(spec -> selected.stream().anyMatch(job -> job.activities().stream().anyMatch(a ->

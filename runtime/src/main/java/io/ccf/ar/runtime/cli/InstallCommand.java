@@ -1,0 +1,47 @@
+package io.ccf.ar.runtime.cli;
+
+import java.util.concurrent.Callable;
+
+import io.ccf.ar.runtime.app.LoadedRuntime;
+import io.ccf.ar.runtime.app.PackageProvisioner;
+import io.ccf.ar.runtime.config.RuntimeConfig;
+import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.registry.InstalledPackage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ar install PACKAGE@VERSION}: fetch, verify and install one package version. */
+@Command(name = "install", mixinStandardHelpOptions = true,
+        description = {"Download PACKAGE@VERSION from the plugin registry, verify its SHA-256 and install it",
+                "into pluginsDir (recorded in plugins.lock). An installed, verified version is not fetched again."})
+final class InstallCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(paramLabel = "PACKAGE@VERSION")
+    String target;
+
+    @Option(names = "--registry", paramLabel = "URL", description = "Registry base URL (default: pluginRegistryURL from the config).")
+    String registry;
+
+    @Override
+    public Integer call() {
+        int at = target.lastIndexOf('@');
+        if (at <= 0 || at == target.length() - 1) {
+            throw new IllegalArgumentException("expected PACKAGE@VERSION, got \"" + target + "\"");
+        }
+        PackageRef ref = new PackageRef(target.substring(0, at), target.substring(at + 1));
+        RuntimeConfig config = common.load(System.getenv()).config();
+        if (registry != null) {
+            config = new RuntimeConfig(config.configFile(), config.runtimeId(), config.controlPlaneURL(), registry,
+                    config.eventBusURL(), config.pluginsDir(), config.assessmentsDir(), config.logFormat(),
+                    config.pluginHost(), config.execution(), config.nats(), config.plugins());
+        }
+        InstalledPackage installed = new PackageProvisioner(config).install(ref);
+        System.out.println((installed.downloaded() ? "installed " : "already installed ") + ref + " at "
+                + installed.file() + " (sha256 " + installed.sha256() + ")");
+        return 0;
+    }
+}

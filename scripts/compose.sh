@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make compose-up` / `make compose-down`: the docker-compose.yml stack (NATS, plugin registry,
+# assessment runtime). Needs a running Docker engine; uses `docker compose` (v2) when present,
+# else `docker-compose`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+  up|down) ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac
+
+if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
+  echo "compose: no Docker engine answers 'docker info' (is the daemon running, may this user use it?);" >&2
+  echo "compose: the stack cannot be started here. 'docker-compose -f docker-compose.yml config -q' only checks the file." >&2
+  exit 1
+fi
+if docker compose version >/dev/null 2>&1; then
+  DC=(docker compose)
+elif command -v docker-compose >/dev/null 2>&1; then
+  DC=(docker-compose)
+else
+  echo "compose: neither 'docker compose' nor 'docker-compose' is installed" >&2
+  exit 1
+fi
+
+if [ "$1" = up ]; then
+  mkdir -p build/registry   # the registry image serves it; empty until the registry issue fills it
+  "${DC[@]}" -f docker-compose.yml up -d --build
+  "${DC[@]}" -f docker-compose.yml ps
+  echo "compose: up. Logs: ${DC[*]} logs -f assessment-runtime; results: bin/ar watch-results (NATS on 127.0.0.1:4222)"
+else
+  "${DC[@]}" -f docker-compose.yml down
+fi
