@@ -16,6 +16,7 @@ import io.ccf.ar.runtime.config.RuntimeConfigLoader;
 import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginHostOptions;
 import io.ccf.ar.runtime.plugin.PluginSpec;
+import io.ccf.ar.runtime.registry.LockFile;
 
 /**
  * Config file, plan files and the jobs compiled from them: what every command starts from.
@@ -58,6 +59,14 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
                 .callTimeout(config.pluginHost().callTimeout())
                 .stopTimeout(config.pluginHost().stopTimeout());
         config.pluginHost().jvmOptions().ifPresent(builder::jvmOptions);
+        // A package installed from the registry must still match its hash in plugins.lock at every launch;
+        // one placed by hand (no lock entry) is launched as it is.
+        LockFile lock = new LockFile(config.pluginsDir());
+        builder.packageVerifier(pkg -> {
+            if (lock.get(pkg.ref()).isPresent()) {
+                lock.requireVerified(pkg.ref());
+            }
+        });
         return builder.build();
     }
 }

@@ -141,6 +141,7 @@ public final class PluginClient implements AutoCloseable {
             transition(restart ? PluginState.RESTARTING : PluginState.STARTING);
             long t0 = System.nanoTime();
             try {
+                verifyPackage();
                 PluginProcess started = PluginProcess.start(pkg, options, launcher, channels, logContext, this::onExit);
                 current = started;
                 init(started);
@@ -165,6 +166,16 @@ public final class PluginClient implements AutoCloseable {
                         .log("plugin failed to start: {}", e.getMessage());
                 throw e;
             }
+        }
+    }
+
+    private void verifyPackage() {
+        try {
+            options.packageVerifier().verify(pkg);
+        } catch (PluginException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new PluginStartException("plugin " + pkg.ref() + " refused before launch: " + e.getMessage(), e);
         }
     }
 

@@ -39,6 +39,7 @@ public final class PluginHostOptions {
     private final List<String> jvmOptions;
     private final Path unixSocketDir;
     private final boolean parentDeathSignal;
+    private final PackageVerifier packageVerifier;
 
     private PluginHostOptions(Builder b) {
         this.runtimeId = b.runtimeId;
@@ -54,6 +55,7 @@ public final class PluginHostOptions {
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.unixSocketDir = b.unixSocketDir;
         this.parentDeathSignal = b.parentDeathSignal;
+        this.packageVerifier = b.packageVerifier;
     }
 
     public static Builder builder() {
@@ -78,6 +80,8 @@ public final class PluginHostOptions {
     /** Where plugins should put Unix sockets, or null to let each plugin choose (its temp dir). */
     public Path unixSocketDir() { return unixSocketDir; }
     public boolean parentDeathSignal() { return parentDeathSignal; }
+    /** Runs before every launch of a plugin process. */
+    public PackageVerifier packageVerifier() { return packageVerifier; }
 
     /** Comma-separated versions, as PLUGIN_PROTOCOL_VERSIONS wants them. */
     String protocolVersionsEnv() {
@@ -100,6 +104,7 @@ public final class PluginHostOptions {
         private List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
         private Path unixSocketDir;
         private boolean parentDeathSignal = true;
+        private PackageVerifier packageVerifier = PackageVerifier.NONE;
 
         private Builder() {
         }
@@ -173,6 +178,12 @@ public final class PluginHostOptions {
         /** Ask the kernel to kill children when the runtime dies (Linux, via setpriv). */
         public Builder parentDeathSignal(boolean enabled) {
             this.parentDeathSignal = enabled;
+            return this;
+        }
+
+        /** Checked before every launch; a package it refuses does not start (e.g. a hash that does not match plugins.lock). */
+        public Builder packageVerifier(PackageVerifier verifier) {
+            this.packageVerifier = Objects.requireNonNull(verifier, "packageVerifier");
             return this;
         }
 

@@ -79,6 +79,22 @@ class RegistryCliTest {
     }
 
     @Test
+    void aTamperedInstalledPackageIsRefusedAtLaunch() throws Exception {
+        try (CliProcess ar = CliProcess.start(dir, "install", "sample@2.0.0", "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+        }
+        Files.write(dir.resolve("plugins/sample/2.0.0/sample.jar"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve("config.yml"), Files.readString(dir.resolve("config.yml"))
+                .replace("pluginRegistryURL", "# pluginRegistryURL")); // no registry: nothing may repair it
+        try (CliProcess ar = CliProcess.start(dir, "run-once", "--config", "config.yml")) {
+            assertEquals(1, ar.waitFor(TIMEOUT));
+            String error = ar.stdout().get(0);
+            assertTrue(error.contains("refused before launch"), error);
+            assertTrue(error.contains("plugins.lock") || error.contains("sha256") || error.contains("SHA-256"), error);
+        }
+    }
+
+    @Test
     void runOnceInstallsAMissingPackageBeforeRunning() throws Exception {
         try (CliProcess ar = CliProcess.start(dir, "run-once", "--config", "config.yml")) {
             assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
