@@ -27,6 +27,8 @@ import io.grpc.StatusRuntimeException;
  */
 public final class PluginClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginClient.class);
+    /** An UNAVAILABLE call usually means the process is going: how long to let its exit land. */
+    private static final Duration EXIT_GRACE = Duration.ofMillis(500);
 
     private final PluginPackage pkg;
     private final List<PluginSpec> plugins;
@@ -102,17 +104,12 @@ public final class PluginClient implements AutoCloseable {
         if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
             message = "plugin " + pkg.ref() + " did not answer " + method + " within "
                     + options.callTimeout().toMillis() + " ms (callTimeout)";
-        } else if (!process.isAlive() || (status.getCode() == Status.Code.UNAVAILABLE && awaitExit(process))) {
+        } else if (!process.isAlive() || (status.getCode() == Status.Code.UNAVAILABLE && process.awaitExit(EXIT_GRACE))) {
             message = "plugin " + pkg.ref() + " died during " + method + ": " + process.describeExit();
         } else {
             message = "plugin " + pkg.ref() + " " + method + " failed: " + StatusText.of(status);
         }
         return new PluginCallException(message, status.getCode(), e);
-    }
-
-    /** An UNAVAILABLE call usually means the process is going: give the exit a moment to land. */
-    private static boolean awaitExit(PluginProcess process) {
-        return process.awaitExit(Duration.ofMillis(500));
     }
 
     private PluginProcess ensureRunning() {

@@ -97,7 +97,9 @@ public final class JobRunner {
                     MDC.remove("plugin");
                 }
             }
-            RunOutcome outcome = counter.failed.get() == 0 ? RunOutcome.SUCCEEDED : RunOutcome.FAILED;
+            // interrupted = cut short by shutdown after the grace period (the results say which subjects)
+            RunOutcome outcome = Thread.currentThread().isInterrupted() ? RunOutcome.CANCELLED
+                    : counter.failed.get() == 0 ? RunOutcome.SUCCEEDED : RunOutcome.FAILED;
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             log.atInfo().addKeyValue("outcome", outcome).addKeyValue("results", counter.results.get())
                     .addKeyValue("failed", counter.failed.get()).addKeyValue("durationMs", ms).log("run finished");
