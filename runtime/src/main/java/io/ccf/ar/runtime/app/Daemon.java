@@ -105,9 +105,8 @@ public final class Daemon implements PlanRegistry {
                 String.join("\n  ", file.problems().stream().map(Object::toString).toList())));
         synchronized (planLock) {
             plans = loaded.plans();
-            catalog.set(JobCatalog.compile(config, plans));
+            catalog.set(packages.provision(JobCatalog.compile(config, plans)));
         }
-        packages.ensureInstalled(catalog.get().requiredPackages());
         plugins.start(LoadedRuntime.pluginSpecs(catalog.get()));
 
         Optional<Connection> connection = nats == null ? Optional.empty() : nats.awaitConnection(NATS_START_WAIT);
@@ -189,8 +188,7 @@ public final class Daemon implements PlanRegistry {
 
     /** Compiles first (a conflict throws and changes nothing), then swaps the catalog and reschedules. */
     private void replacePlans(List<PlanSpec> next) {
-        JobCatalog compiled = JobCatalog.compile(config, next);
-        packages.ensureInstalled(compiled.requiredPackages()); // a new version is fetched, then started
+        JobCatalog compiled = packages.provision(JobCatalog.compile(config, next)); // a new version is fetched, then started
         plans = List.copyOf(next);
         catalog.set(compiled);
         plugins.start(LoadedRuntime.pluginSpecs(compiled));
@@ -206,8 +204,7 @@ public final class Daemon implements PlanRegistry {
         if (request instanceof RunRequest.StoredPlan stored) {
             jobs = storedJobs(stored);
         } else if (request instanceof RunRequest.AdHocPlan adHoc) {
-            jobs = JobCatalog.compile(config, List.of(adHoc.plan())).jobsOfPlan(adHoc.plan().id());
-            packages.ensureInstalled(JobCatalog.of(jobs).requiredPackages());
+            jobs = packages.provision(JobCatalog.compile(config, List.of(adHoc.plan()))).jobsOfPlan(adHoc.plan().id());
             plugins.start(LoadedRuntime.pluginSpecs(JobCatalog.of(jobs)));
         } else {
             throw new RunRejectedException("unsupported request " + request.describe());

@@ -17,6 +17,7 @@ import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginHostOptions;
 import io.ccf.ar.runtime.plugin.PluginSpec;
 import io.ccf.ar.runtime.registry.LockFile;
+import io.ccf.ar.runtime.version.VersionRequirement;
 
 /**
  * Config file, plan files and the jobs compiled from them: what every command starts from.
@@ -31,7 +32,10 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
         return new LoadedRuntime(config, plans, JobCatalog.compile(config, plans.plans()));
     }
 
-    /** One plugin per (provider name, package version) used by any job; the first configuration seen goes to Init. */
+    /**
+     * One plugin per (provider name, package version) used by any job; the first configuration seen goes to Init.
+     * Versions that are not exact (a range nothing matched) are left out: their activities report why.
+     */
     public List<PluginSpec> pluginSpecs() {
         return pluginSpecs(catalog);
     }
@@ -40,6 +44,9 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
         Map<String, PluginSpec> specs = new LinkedHashMap<>();
         for (JobDefinition job : catalog.jobs()) {
             for (ActivityDefinition activity : job.activities()) {
+                if (!VersionRequirement.isExact(activity.version())) {
+                    continue;
+                }
                 PackageRef ref = new PackageRef(activity.packageName(), activity.version());
                 specs.putIfAbsent(activity.providerName() + "\u0000" + ref,
                         new PluginSpec(activity.providerName(), ref, activity.configuration()));

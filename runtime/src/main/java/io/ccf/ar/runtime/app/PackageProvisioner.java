@@ -4,10 +4,15 @@ import java.net.URI;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.PackageVersion;
 import io.ccf.ar.runtime.config.RuntimeConfig;
 import io.ccf.ar.runtime.plugin.PackageLayout;
@@ -15,57 +20,110 @@ import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginException;
 import io.ccf.ar.runtime.registry.DownloaderOptions;
 import io.ccf.ar.runtime.registry.InstalledPackage;
+import io.ccf.ar.runtime.registry.LockFile;
 import io.ccf.ar.runtime.registry.PackageDownloader;
+import io.ccf.ar.runtime.registry.PackageSource;
+import io.ccf.ar.runtime.registry.PackageSources;
 import io.ccf.ar.runtime.registry.RegistryException;
+import io.ccf.ar.runtime.registry.VersionResolver;
 
 /**
- * Fetches the package versions that jobs need and that are not on disk, from {@code pluginRegistryURL}
- * (nothing to do without one). A package that cannot be fetched is logged; its activities then
- * report "not installed" until it is.
+ * Turns the package versions that jobs name into installed, exact versions: resolves ranges
+ * ({@link VersionResolver}) and fetches what is missing from {@code pluginRegistryURL} (only resolving
+ * against installed versions without one), several packages at a time. A package that cannot be
+ * resolved or fetched is logged; its activities then report it as not installed until it is.
  */
 public final class PackageProvisioner {
     private static final Logger log = LoggerFactory.getLogger(PackageProvisioner.class);
+    /** Downloads in flight at once: enough to overlap network waits, few enough not to swamp a registry. */
+    static final int PARALLEL_DOWNLOADS = 4;
+
+    /** @param resolved the exact version chosen for each requirement; failures have none */
+    public record Provisioning(Map<PackageVersion, String> resolved, Map<PackageVersion, RuntimeException> failures) {
+    }
 
     private final PackageLayout layout;
     private final PackageDownloader downloader;
+    private final VersionResolver resolver;
 
     public PackageProvisioner(RuntimeConfig config) {
-        this.layout = new PackageLayout(config.pluginsDir());
-        this.downloader = config.pluginRegistryURL().isBlank() ? null
-                : new PackageDownloader(URI.create(config.pluginRegistryURL()), layout, DownloaderOptions.defaults(), null);
+        this(new PackageLayout(config.pluginsDir()), config.pluginRegistryURL().isBlank() ? Optional.empty()
+                : Optional.of(PackageSources.open(URI.create(config.pluginRegistryURL()), DownloaderOptions.defaults())));
     }
 
-    /** Installs what is missing; returns the failures by package (empty when all are present). */
-    public Map<PackageVersion, RegistryException> ensureInstalled(Collection<PackageVersion> needed) {
-        Map<PackageVersion, RegistryException> failures = new LinkedHashMap<>();
-        if (downloader == null) {
-            return failures;
-        }
-        for (PackageVersion pv : needed) {
-            PackageRef ref = new PackageRef(pv.packageName(), pv.version());
-            if (installed(ref)) {
-                continue;
-            }
-            try {
-                InstalledPackage installed = downloader.install(ref);
-                log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
-                        .addKeyValue("file", installed.file()).addKeyValue("sha256", installed.sha256())
-                        .log("package installed from the registry");
-            } catch (RegistryException e) {
-                failures.put(pv, e);
-                log.atError().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
-                        .log("package not installed: {}", e.getMessage());
-            }
-        }
-        return failures;
+    public PackageProvisioner(PackageLayout layout, Optional<PackageSource> source) {
+        this.layout = layout;
+        this.downloader = source.map(s -> new PackageDownloader(s, layout)).orElse(null);
+        this.resolver = new VersionResolver(layout, source);
     }
 
-    /** Installs one package version now (ar install). */
-    public InstalledPackage install(PackageRef ref) {
+    /** The catalog with every version exact and installed where possible (ranges replaced by their choice). */
+    public JobCatalog provision(JobCatalog catalog) {
+        return catalog.withVersions(ensureInstalled(catalog.requiredPackages()).resolved());
+    }
+
+    /** Resolves and installs what is missing, in parallel; never throws for a package that fails. */
+    public Provisioning ensureInstalled(Collection<PackageVersion> needed) {
+        Map<PackageVersion, CompletableFuture<String>> work = new LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL_DOWNLOADS, needed.size())), r -> {
+            Thread t = new Thread(r, "package-install");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (PackageVersion pv : needed) {
+                work.put(pv, CompletableFuture.supplyAsync(() -> provide(pv), pool));
+            }
+            Map<PackageVersion, String> resolved = new LinkedHashMap<>();
+            Map<PackageVersion, RuntimeException> failures = new LinkedHashMap<>();
+            work.forEach((pv, future) -> {
+                try {
+                    resolved.put(pv, future.join());
+                } catch (java.util.concurrent.CompletionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+                    failures.put(pv, cause);
+                    log.atError().addKeyValue("package", pv.packageName()).addKeyValue("version", pv.version())
+                            .log("package not installed: {}", cause.getMessage());
+                }
+            });
+            return new Provisioning(resolved, failures);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Resolves and installs one package version now (ar install); throws what went wrong. */
+    public InstalledPackage install(String packageName, String versionField) {
         if (downloader == null) {
             throw new IllegalArgumentException("no plugin registry: set pluginRegistryURL in the config or pass --registry");
         }
-        return downloader.install(ref);
+        VersionResolver.Resolved r = resolver.resolve(packageName, versionField);
+        return downloader.install(r.ref(), r.pinnedDigest());
+    }
+
+    /** The exact version for pv, installed (or already there); throws when it cannot be had. */
+    private String provide(PackageVersion pv) {
+        VersionResolver.Resolved r = resolver.resolve(pv.packageName(), pv.version());
+        PackageRef ref = r.ref();
+        if (installed(ref) && r.pinnedDigest().map(pin -> matchesPin(ref, pin)).orElse(true)) {
+            return ref.version();
+        }
+        if (downloader == null) {
+            throw new RegistryException(ref, null, installed(ref)
+                    ? "installed copy does not match the pinned " + r.pinnedDigest().orElseThrow() + " and no registry is configured"
+                    : "not installed and no registry is configured (pluginRegistryURL)");
+        }
+        InstalledPackage installed = downloader.install(ref, r.pinnedDigest());
+        if (installed.downloaded()) {
+            log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
+                    .addKeyValue("requested", pv.version()).addKeyValue("file", installed.file())
+                    .addKeyValue("sha256", installed.sha256()).log("package installed from the registry");
+        }
+        return ref.version();
+    }
+
+    private boolean matchesPin(PackageRef ref, String pin) {
+        return new LockFile(layout).get(ref).map(e -> e.matchesDigest(pin)).orElse(false);
     }
 
     private boolean installed(PackageRef ref) {

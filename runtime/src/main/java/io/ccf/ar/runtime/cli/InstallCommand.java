@@ -5,7 +5,6 @@ import java.util.concurrent.Callable;
 import io.ccf.ar.runtime.app.LoadedRuntime;
 import io.ccf.ar.runtime.app.PackageProvisioner;
 import io.ccf.ar.runtime.config.RuntimeConfig;
-import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.registry.InstalledPackage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,19 +27,21 @@ final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int at = target.lastIndexOf('@');
+        int at = target.indexOf('@');
         if (at <= 0 || at == target.length() - 1) {
-            throw new IllegalArgumentException("expected PACKAGE@VERSION, got \"" + target + "\"");
+            throw new IllegalArgumentException("expected PACKAGE@VERSION (VERSION may be a range such as ^1.2 or pinned"
+                    + " as 1.0.0@sha256:<hex>), got \"" + target + "\"");
         }
-        PackageRef ref = new PackageRef(target.substring(0, at), target.substring(at + 1));
+        String packageName = target.substring(0, at);
+        String version = target.substring(at + 1);
         RuntimeConfig config = common.load(System.getenv()).config();
         if (registry != null) {
             config = new RuntimeConfig(config.configFile(), config.runtimeId(), config.controlPlaneURL(), registry,
                     config.eventBusURL(), config.pluginsDir(), config.assessmentsDir(), config.logFormat(),
                     config.pluginHost(), config.execution(), config.nats(), config.plugins());
         }
-        InstalledPackage installed = new PackageProvisioner(config).install(ref);
-        System.out.println((installed.downloaded() ? "installed " : "already installed ") + ref + " at "
+        InstalledPackage installed = new PackageProvisioner(config).install(packageName, version);
+        System.out.println((installed.downloaded() ? "installed " : "already installed ") + installed.ref() + " at "
                 + installed.file() + " (sha256 " + installed.sha256() + ")");
         return 0;
     }

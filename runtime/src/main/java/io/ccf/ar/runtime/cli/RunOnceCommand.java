@@ -58,13 +58,11 @@ final class RunOnceCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        new PackageProvisioner(runtime.config()).ensureInstalled(JobCatalog.of(selected).requiredPackages());
+        // ranges (^1.2) become the exact versions chosen, and missing versions are fetched
+        JobCatalog provisioned = new PackageProvisioner(runtime.config()).provision(JobCatalog.of(selected));
+        selected = provisioned.jobs();
         try (PluginManager plugins = new PluginManager(new PackageLayout(runtime.config().pluginsDir()), runtime.hostOptions())) {
-            plugins.start(runtime.pluginSpecs().stream()
-                    .filter(spec -> selected.stream().anyMatch(job -> job.activities().stream().anyMatch(a ->
-                            a.providerName().equals(spec.name()) && a.packageName().equals(spec.pkg().name())
-                                    && a.version().equals(spec.pkg().version()))))
-                    .toList());
+            plugins.start(LoadedRuntime.pluginSpecs(provisioned));
             JobRunner runner = new JobRunner(plugins, sink, runtime.config().execution(), runtime.config().runtimeId(),
                     pool, Clock.systemDefaultZone());
             for (JobDefinition job : selected) {

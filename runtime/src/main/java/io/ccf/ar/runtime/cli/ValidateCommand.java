@@ -4,6 +4,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.ccf.ar.runtime.app.LoadedRuntime;
@@ -12,6 +13,8 @@ import io.ccf.ar.runtime.config.JobDefinition;
 import io.ccf.ar.runtime.config.RejectedPlanFile;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.registry.RegistryException;
+import io.ccf.ar.runtime.registry.VersionResolver;
 import io.ccf.ar.runtime.plugin.PluginException;
 import io.ccf.ar.runtime.schedule.CronParser;
 import picocli.CommandLine.Command;
@@ -43,7 +46,17 @@ final class ValidateCommand implements Callable<Integer> {
             for (ActivityDefinition activity : job.activities()) {
                 String where;
                 try {
-                    where = layout.resolve(new PackageRef(activity.packageName(), activity.version())).file().toString();
+                    PackageRef ref = new VersionResolver(layout, Optional.empty())
+                            .resolve(activity.packageName(), activity.version()).ref();
+                    where = (ref.version().equals(activity.version()) ? "" : "-> " + ref.version() + " ")
+                            + layout.resolve(ref).file();
+                } catch (RegistryException e) {
+                    if (runtime.config().pluginRegistryURL().isBlank()) {
+                        where = "MISSING";
+                        problems.add("job " + job.id() + " activity " + activity.id() + ": " + e.getMessage());
+                    } else {
+                        where = "(chosen from " + runtime.config().pluginRegistryURL() + " at start)";
+                    }
                 } catch (PluginException e) {
                     where = "MISSING";
                     problems.add("job " + job.id() + " activity " + activity.id() + ": " + e.getMessage());

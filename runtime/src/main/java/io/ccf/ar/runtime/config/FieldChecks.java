@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import io.ccf.ar.runtime.schedule.CronParser;
 import io.ccf.ar.runtime.schedule.GoDuration;
+import io.ccf.ar.runtime.version.VersionRequirement;
 
 /** Value checks shared by the config file and plan binders. Empty values are left to the required-field check. */
 final class FieldChecks {
@@ -25,6 +26,18 @@ final class FieldChecks {
         if (!value.isBlank() && !isPlainName(value)) {
             m.problems().add(m.positionOf(key), m.path(key), "\"" + value
                     + "\" is not a plain name (use letters, digits, '.', '_', '+', '-'; no '/' or '..')");
+        }
+    }
+
+    /** A version field: exact ({@code 1.0.0}), pinned ({@code 1.0.0@sha256:<hex>}) or a range ({@code ^1.2}). */
+    static void versionRequirement(MappingReader m, String key, String value) {
+        if (value.isBlank()) {
+            return;
+        }
+        try {
+            VersionRequirement.parse(value);
+        } catch (IllegalArgumentException e) {
+            m.problems().add(m.positionOf(key), m.path(key), e.getMessage());
         }
     }
 

@@ -91,6 +91,34 @@ public final class JobCatalog {
         return of(jobs, byPlan);
     }
 
+    /**
+     * This catalog with package versions replaced as {@code resolved} says (a range such as {@code ^1.2}
+     * by the exact version chosen for it); activities whose version is not in the map keep it.
+     */
+    public JobCatalog withVersions(Map<PackageVersion, String> resolved) {
+        if (resolved.isEmpty()) {
+            return this;
+        }
+        Map<String, JobDefinition> jobs = new LinkedHashMap<>();
+        Map<String, List<JobDefinition>> byPlan = new LinkedHashMap<>();
+        jobsByPlanId.keySet().forEach(planId -> byPlan.put(planId, new ArrayList<>()));
+        for (JobDefinition job : jobsById.values()) {
+            List<ActivityDefinition> activities = job.activities().stream().map(a -> {
+                String version = resolved.get(a.packageVersion());
+                return version == null ? a : new ActivityDefinition(a.id(), a.title(), a.selector(), a.providerName(),
+                        a.packageName(), version, a.configuration());
+            }).toList();
+            JobDefinition copy = new JobDefinition(job.id(), job.planId(), job.title(), job.schedule(), job.componentId(),
+                    job.controlId(), job.assessmentPlanId(), job.taskId(), activities);
+            jobs.put(copy.id(), copy);
+            if (!copy.planId().isEmpty()) {
+                byPlan.computeIfAbsent(copy.planId(), k -> new ArrayList<>()).add(copy);
+            }
+        }
+        byPlan.replaceAll((k, v) -> List.copyOf(v));
+        return of(jobs, byPlan);
+    }
+
     private static JobCatalog of(Map<String, JobDefinition> jobs, Map<String, List<JobDefinition>> byPlan) {
         Set<PackageVersion> packages = new LinkedHashSet<>();
         for (JobDefinition job : jobs.values()) {

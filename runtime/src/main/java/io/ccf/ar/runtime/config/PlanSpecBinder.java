@@ -103,7 +103,7 @@ final class PlanSpecBinder {
         String packageName = p.requiredString("package");
         FieldChecks.plainName(p, "package", packageName);
         String version = p.requiredString("version");
-        FieldChecks.plainName(p, "version", version);
+        FieldChecks.versionRequirement(p, "version", version);
         return new ProviderSpec(name, packageName, version, p.stringMap("configuration"));
     }
 

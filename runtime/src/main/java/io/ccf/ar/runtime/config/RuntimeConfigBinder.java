@@ -1,14 +1,19 @@
 package io.ccf.ar.runtime.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+
+import io.ccf.ar.runtime.registry.PackageSources;
 
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
 final class RuntimeConfigBinder {
@@ -45,7 +50,7 @@ final class RuntimeConfigBinder {
         }
         return new RuntimeConfig(configFile, runtimeId,
                 override(RuntimeConfigLoader.ENV_CONTROL_PLANE_URL, m.string("controlPlaneURL", "")),
-                override(RuntimeConfigLoader.ENV_PLUGIN_REGISTRY_URL, m.string("pluginRegistryURL", "")),
+                registryUrl(m, override(RuntimeConfigLoader.ENV_PLUGIN_REGISTRY_URL, m.string("pluginRegistryURL", ""))),
                 override(RuntimeConfigLoader.ENV_EVENT_BUS_URL, m.string("eventBusURL", "")),
                 directory(m, "pluginsDir", "plugins"),
                 directory(m, "assessmentsDir", "assessments"),
@@ -54,6 +59,29 @@ final class RuntimeConfigBinder {
                 execution(m.child("execution", EXECUTION_KEYS)),
                 nats(m.child("nats", NATS_KEYS)),
                 plugins(m));
+    }
+
+    /** Empty (no registry) or an absolute URL with a scheme the downloader reads. */
+    private String registryUrl(MappingReader m, String url) {
+        if (url.isBlank()) {
+            return url;
+        }
+        String problem = null;
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!PackageSources.SCHEMES.contains(scheme)) {
+                problem = "unsupported scheme in \"" + url + "\" (use http:// or https:// for a static registry, oci:// for an OCI registry)";
+            } else if (uri.getHost() == null) {
+                problem = "no host in \"" + url + "\"";
+            }
+        } catch (URISyntaxException e) {
+            problem = "not a URL: " + e.getMessage();
+        }
+        if (problem != null) {
+            problems.add(m.positionOf("pluginRegistryURL"), m.path("pluginRegistryURL"), problem);
+        }
+        return url;
     }
 
     /** A set, non-empty variable wins; an empty one is treated as unset (compose files often leave them empty). */
@@ -155,7 +183,7 @@ final class RuntimeConfigBinder {
             String packageName = p.requiredString("package");
             FieldChecks.plainName(p, "package", packageName);
             String version = p.requiredString("version");
-            FieldChecks.plainName(p, "version", version);
+            FieldChecks.versionRequirement(p, "version", version);
             String schedule = p.requiredString("schedule");
             FieldChecks.cronSchedule(p, "schedule", schedule);
             if (!name.isBlank()) {

@@ -10,7 +10,10 @@ import io.ccf.ar.runtime.plugin.PackageRef;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,18 +24,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * {@code <pluginsDir>/plugins.lock}: JSON {@code {package: {version: {file, sha256, source, installedAt}}}}.
- * Every change rewrites the whole file through a temp file and an atomic rename. Changes made through
- * any LockFile of the same path in this JVM are serialised; separate processes are not coordinated.
+ * Every change rewrites the whole file through a temp file and an atomic rename. Changes are serialised
+ * within this JVM and, by a file lock, across processes sharing the plugins directory.
  */
 public final class LockFile {
     public static final String FILE_NAME = "plugins.lock";
 
-    /** One installed package version. {@code file} is the file name inside the version directory. */
+    /**
+     * One installed package version. {@code file} is the file name inside the version directory;
+     * {@code digest} the OCI manifest digest ({@code sha256:<hex>}) for a package pulled from an OCI registry.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Entry(String file, String sha256, String source, String installedAt) {
+    public record Entry(String file, String sha256, String source, String installedAt, String digest) {
+        public Entry(String file, String sha256, String source, String installedAt) {
+            this(file, sha256, source, installedAt, null);
+        }
+
+        /** True when a pin ({@code sha256:<hex>}) names this content: the OCI manifest digest or the file's SHA-256. */
+        public boolean matchesDigest(String pinned) {
+            return pinned.equalsIgnoreCase(digest) || (sha256 != null && pinned.equalsIgnoreCase("sha256:" + sha256));
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -75,22 +90,44 @@ public final class LockFile {
     }
 
     public void put(PackageRef ref, Entry entry) {
-        synchronized (mutex) {
-            TreeMap<String, TreeMap<String, Entry>> all = read();
+        update(all -> {
             all.computeIfAbsent(ref.name(), k -> new TreeMap<>()).put(ref.version(), entry);
-            write(all);
-        }
+            return true;
+        });
     }
 
     public void remove(PackageRef ref) {
-        synchronized (mutex) {
-            TreeMap<String, TreeMap<String, Entry>> all = read();
+        update(all -> {
             TreeMap<String, Entry> versions = all.get(ref.name());
-            if (versions != null && versions.remove(ref.version()) != null) {
-                if (versions.isEmpty()) {
-                    all.remove(ref.name());
+            if (versions == null || versions.remove(ref.version()) == null) {
+                return false;
+            }
+            if (versions.isEmpty()) {
+                all.remove(ref.name());
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Read-modify-write under this JVM's mutex and a file lock on {@code .locks/plugins.lock.lck}, so that two
+     * processes installing different packages into one directory do not drop each other's entries.
+     * The change function returns false when it changed nothing.
+     */
+    private void update(Predicate<TreeMap<String, TreeMap<String, Entry>>> change) {
+        synchronized (mutex) {
+            Path guard = path.resolveSibling(PackageDownloader.LOCKS_DIR).resolve(FILE_NAME + ".lck");
+            try {
+                Files.createDirectories(guard.getParent());
+                try (FileChannel channel = FileChannel.open(guard, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock ignored = channel.lock()) {
+                    TreeMap<String, TreeMap<String, Entry>> all = read();
+                    if (change.test(all)) {
+                        write(all);
+                    }
                 }
-                write(all);
+            } catch (IOException e) {
+                throw new RegistryException(null, null, "cannot lock " + guard + ": " + e.getMessage(), e);
             }
         }
     }

@@ -3,95 +3,80 @@ package io.ccf.ar.runtime.registry;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Installs package versions from a static HTTP registry laid out like the plugins directory:
- * {@code <registry>/<package>/<version>/<file>} plus {@code <file>.sha256} (sha256sum format), where
- * {@code <file>} is tried as {@code <package>} (an executable) and then {@code <package>.jar}.
+ * Installs package versions from a {@link PackageSource} into the plugins directory.
  *
- * <p>A download goes to {@code <pluginsDir>/.staging-<random>/<version>/}, is checked against its
- * .sha256, and the version directory is then renamed into place atomically; the staging directory is
- * removed whatever happens, so the plugins directory never holds a half-written package. The result
- * is recorded in {@link LockFile}. Installs of one ref are serialised (one download); different refs
- * run in parallel.
+ * <p>A download goes to {@code <pluginsDir>/.staging-<pid>-<random>/<version>/}, is verified by the
+ * source, and the version directory is then renamed into place atomically; the staging directory is
+ * removed whatever happens, and staging directories left by a process that died are swept on first use,
+ * so the plugins directory never holds a half-written package. The result is recorded in
+ * {@link LockFile}. Installs of one ref are serialised, within this process by a lock and across
+ * processes (two daemons, or {@code ar install} beside a daemon) by a file lock; different refs run in
+ * parallel.
  */
 public final class PackageDownloader {
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final int MAX_CHECKSUM_BYTES = 4096;
+    private static final Logger log = LoggerFactory.getLogger(PackageDownloader.class);
     private static final String STAGING_PREFIX = ".staging-";
+    /** Holds the lock files that coordinate installs across processes; never a package (starts with '.'). */
+    public static final String LOCKS_DIR = ".locks";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "registry-download-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
 
-    private final URI registry;
+    private final PackageSource source;
     private final PackageLayout layout;
-    private final DownloaderOptions options;
-    private final HttpClient client;
     private final LockFile lockFile;
-    private final Map<PackageRef, ReentrantLock> refLocks = new ConcurrentHashMap<>();
+    /** Keyed by lock-file path: downloaders of one plugins directory in this JVM share them. */
+    private static final Map<Path, ReentrantLock> REF_LOCKS = new ConcurrentHashMap<>();
+    private final AtomicBoolean swept = new AtomicBoolean();
 
-    public PackageDownloader(URI registry, PackageLayout layout, DownloaderOptions options, HttpClient client) {
-        Objects.requireNonNull(registry, "registry");
-        String base = registry.toString();
-        this.registry = URI.create(base.endsWith("/") ? base : base + "/");
+    public PackageDownloader(PackageSource source, PackageLayout layout) {
+        this.source = Objects.requireNonNull(source, "source");
         this.layout = Objects.requireNonNull(layout, "layout");
-        this.options = options == null ? DownloaderOptions.defaults() : options;
-        this.client = client != null ? client : HttpClient.newBuilder()
-                .connectTimeout(this.options.timeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
         this.lockFile = new LockFile(layout);
+    }
+
+    /** A downloader for a static HTTP registry (the original's layout). */
+    public PackageDownloader(URI registry, PackageLayout layout, DownloaderOptions options, HttpClient client) {
+        this(new HttpPackageSource(registry, options, client), layout);
     }
 
     public PackageDownloader(URI registry, Path pluginsDir, DownloaderOptions options, HttpClient client) {
         this(registry, new PackageLayout(pluginsDir), options, client);
     }
 
-    public LockFile lockFile() {
-        return lockFile;
+    public PackageSource source() {
+        return source;
     }
 
-    /** URL of one file of a package version in the registry. */
-    public URI url(PackageRef ref, String fileName) {
-        return registry.resolve(ref.name() + "/" + ref.version() + "/" + fileName);
+    public LockFile lockFile() {
+        return lockFile;
     }
 
     /**
@@ -99,21 +84,35 @@ public final class PackageDownloader {
      * otherwise downloads, verifies and installs it (replacing an installed copy that does not match).
      */
     public InstalledPackage install(PackageRef ref) {
+        return install(ref, Optional.empty());
+    }
+
+    /**
+     * Like {@link #install(PackageRef)}, and the content must match {@code pinnedDigest} ({@code sha256:<hex>}):
+     * an installed copy with other content is replaced by a download that must match it.
+     */
+    public InstalledPackage install(PackageRef ref, Optional<String> pinnedDigest) {
         Objects.requireNonNull(ref, "ref");
-        ReentrantLock lock = refLocks.computeIfAbsent(ref, r -> new ReentrantLock());
+        Objects.requireNonNull(pinnedDigest, "pinnedDigest");
+        sweepAbandonedStaging();
+        Path lockPath = layout.pluginsDir().resolve(LOCKS_DIR).resolve("install-" + ref.name() + "@" + ref.version() + ".lock");
+        ReentrantLock lock = REF_LOCKS.computeIfAbsent(lockPath, r -> new ReentrantLock());
         lock.lock();
-        try {
-            Optional<InstalledPackage> current = installedAndValid(ref);
+        try (InstallLock ignored = InstallLock.acquire(lockPath)) {
+            Optional<InstalledPackage> current = installedAndValid(ref, pinnedDigest);
             if (current.isPresent()) {
                 return current.get();
             }
-            return download(ref);
+            return download(ref, pinnedDigest);
+        } catch (IOException e) {
+            throw new RegistryException(ref, null, "cannot lock " + layout.pluginsDir() + " for installing: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
     }
 
-    private Optional<InstalledPackage> installedAndValid(PackageRef ref) {
+    /** The installed copy when it is intact per the lock file and matches the pin; else empty. */
+    private Optional<InstalledPackage> installedAndValid(PackageRef ref, Optional<String> pinnedDigest) {
         if (!Files.isDirectory(layout.versionDir(ref))) {
             return Optional.empty();
         }
@@ -122,52 +121,33 @@ public final class PackageDownloader {
             return Optional.empty();
         }
         LockFile.Entry e = entry.get();
+        if (pinnedDigest.isPresent() && !e.matchesDigest(pinnedDigest.get())) {
+            log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
+                    .addKeyValue("pinned", pinnedDigest.get())
+                    .log("installed copy does not match the pinned digest; fetching the pinned content");
+            return Optional.empty();
+        }
         URI source = e.source() == null ? null : URI.create(e.source());
         return Optional.of(new InstalledPackage(ref, layout.versionDir(ref).resolve(e.file()),
                 e.sha256().toLowerCase(), source, false));
     }
 
-    private InstalledPackage download(PackageRef ref) {
+    private InstalledPackage download(PackageRef ref, Optional<String> pinnedDigest) {
         Path pluginsDir = layout.pluginsDir();
         Path staging = null;
         try {
             Files.createDirectories(pluginsDir);
-            staging = pluginsDir.resolve(STAGING_PREFIX + HexFormat.of().formatHex(randomBytes()));
+            staging = pluginsDir.resolve(STAGING_PREFIX + ProcessHandle.current().pid() + "-"
+                    + HexFormat.of().formatHex(randomBytes()));
             Path stagedVersion = staging.resolve(ref.version());
             Files.createDirectories(stagedVersion);
 
-            String fileName = null;
-            URI fileUrl = null;
-            byte[] actual = null;
-            for (String candidate : List.of(ref.name(), ref.name() + ".jar")) {
-                URI url = url(ref, candidate);
-                Path target = stagedVersion.resolve(candidate);
-                Optional<byte[]> digest = withRetries(ref, url, () -> fetchToFile(ref, url, target));
-                if (digest.isPresent()) {
-                    fileName = candidate;
-                    fileUrl = url;
-                    actual = digest.get();
-                    break;
-                }
+            PackageSource.FetchedPackage fetched = source.fetch(ref, pinnedDigest, stagedVersion);
+            Path staged = stagedVersion.resolve(fetched.file());
+            if (!Files.isRegularFile(staged)) {
+                throw new RegistryException(ref, fetched.source(), "the registry's package has no file " + fetched.file());
             }
-            if (fileName == null) {
-                throw new RegistryException(ref, url(ref, ref.name()),
-                        "not found in registry (404 for both " + ref.name() + " and " + ref.name() + ".jar)");
-            }
-
-            URI sumUrl = url(ref, fileName + ".sha256");
-            Optional<byte[]> sumBody = withRetries(ref, sumUrl, () -> fetchToMemory(ref, sumUrl));
-            if (sumBody.isEmpty()) {
-                throw new RegistryException(ref, sumUrl, "checksum file missing (404); refusing unverified " + fileName);
-            }
-            byte[] expected = parseChecksum(ref, sumUrl, fileName, sumBody.get());
-            if (!MessageDigest.isEqual(expected, actual)) {
-                throw new RegistryException(ref, fileUrl, "checksum mismatch: downloaded " + fileName + " has SHA-256 "
-                        + HexFormat.of().formatHex(actual) + " but " + sumUrl + " says " + HexFormat.of().formatHex(expected));
-            }
-
-            Path staged = stagedVersion.resolve(fileName);
-            if (!fileName.endsWith(".jar")) {
+            if (!fetched.file().endsWith(".jar")) {
                 makeExecutable(staged);
             }
             Path finalDir = layout.versionDir(ref);
@@ -187,11 +167,11 @@ public final class PackageDownloader {
                 throw e;
             }
 
-            String hex = HexFormat.of().formatHex(actual);
-            lockFile.put(ref, new LockFile.Entry(fileName, hex, fileUrl.toString(), Instant.now().toString()));
-            return new InstalledPackage(ref, finalDir.resolve(fileName), hex, fileUrl, true);
+            lockFile.put(ref, new LockFile.Entry(fetched.file(), fetched.sha256(), fetched.source().toString(),
+                    Instant.now().toString(), fetched.digest()));
+            return new InstalledPackage(ref, finalDir.resolve(fetched.file()), fetched.sha256(), fetched.source(), true);
         } catch (IOException e) {
-            throw new RegistryException(ref, registry, "cannot install into " + pluginsDir + ": " + e.getMessage(), e);
+            throw new RegistryException(ref, source.location(), "cannot install into " + pluginsDir + ": " + e.getMessage(), e);
         } finally {
             if (staging != null) {
                 deleteTree(staging);
@@ -199,171 +179,62 @@ public final class PackageDownloader {
         }
     }
 
-    // ---- HTTP ----
-
-    @FunctionalInterface
-    private interface Attempt<T> {
-        T run() throws IOException, InterruptedException;
-    }
-
-    /** A failure worth retrying (5xx, timeout, connection trouble). */
-    private static final class TransientFailure extends IOException {
-        TransientFailure(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    private <T> T withRetries(PackageRef ref, URI url, Attempt<T> attempt) {
-        int attempts = options.retries() + 1;
-        long backoff = options.backoff().toMillis();
-        IOException last = null;
-        for (int i = 1; i <= attempts; i++) {
-            try {
-                return attempt.run();
-            } catch (RegistryException e) {
-                throw e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RegistryException(ref, url, "interrupted", e);
-            } catch (IOException e) {
-                last = e;
-            }
-            if (i < attempts) {
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new RegistryException(ref, url, "interrupted while waiting to retry", e);
-                }
-                backoff = Math.min(backoff * 2, 30_000);
-            }
-        }
-        throw new RegistryException(ref, url, describe(last) + " (gave up after " + attempts
-                + (attempts == 1 ? " attempt)" : " attempts)"), last);
-    }
-
-    private String describe(IOException e) {
-        if (e instanceof HttpTimeoutException) {
-            return "timed out after " + options.timeout().toMillis() + " ms";
-        }
-        if (e instanceof TransientFailure) {
-            return e.getMessage();
-        }
-        return "connection error: " + e;
-    }
-
-    /** Downloads url into target; returns its SHA-256, or empty on 404. */
-    private Optional<byte[]> fetchToFile(PackageRef ref, URI url, Path target) throws IOException, InterruptedException {
-        MessageDigest digest = LockFile.newSha256();
-        try (OutputStream out = Files.newOutputStream(target)) {
-            if (!fetch(ref, url, options.maxBodyBytes(), out, digest)) {
-                Files.deleteIfExists(target);
-                return Optional.empty();
-            }
-        }
-        return Optional.of(digest.digest());
-    }
-
-    private Optional<byte[]> fetchToMemory(PackageRef ref, URI url) throws IOException, InterruptedException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        return fetch(ref, url, MAX_CHECKSUM_BYTES, out, null) ? Optional.of(out.toByteArray()) : Optional.empty();
-    }
-
     /**
-     * GETs url and streams a 200 body to out (and digest). Returns false on 404; throws RegistryException
-     * for a permanent failure and TransientFailure / IOException for a retryable one. The whole exchange,
-     * body included, must finish within the configured timeout.
+     * A file lock held while checking and installing one ref, so that two processes sharing the plugins
+     * directory (two daemons, or {@code ar install} beside a daemon) do not download over each other.
+     * The files live in {@link #LOCKS_DIR} and are left there: deleting a lock file another process holds would break it.
      */
-    private boolean fetch(PackageRef ref, URI url, long limit, OutputStream out, MessageDigest digest)
-            throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(url).GET().timeout(options.timeout()).build();
-        long deadline = System.nanoTime() + options.timeout().toNanos();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        AtomicBoolean timedOut = new AtomicBoolean();
-        try (InputStream body = response.body()) {
-            int status = response.statusCode();
-            if (status == 404) {
-                return false;
-            }
-            if (status >= 500) {
-                throw new TransientFailure("HTTP " + status + " from registry", null);
-            }
-            if (status != 200) {
-                throw new RegistryException(ref, url, "unexpected HTTP " + status + " from registry");
-            }
-            OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
-            if (declared.isPresent() && declared.getAsLong() > limit) {
-                throw new RegistryException(ref, url, "body of " + declared.getAsLong()
-                        + " bytes is larger than the limit of " + limit + " bytes");
-            }
-            long remaining = Math.max(0, deadline - System.nanoTime());
-            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-                timedOut.set(true);
-                try {
-                    body.close();
-                } catch (IOException ignored) {
-                    // closing is only to unblock the reader
-                }
-            }, remaining, TimeUnit.NANOSECONDS);
-            long count = 0;
+    private record InstallLock(FileChannel channel, FileLock lock) implements AutoCloseable {
+        static InstallLock acquire(Path path) throws IOException {
+            Files.createDirectories(path.getParent());
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
-                byte[] buf = new byte[64 * 1024];
-                for (int n; (n = body.read(buf)) >= 0; ) {
-                    if (timedOut.get()) {
-                        break;
-                    }
-                    count += n;
-                    if (count > limit) {
-                        throw new RegistryException(ref, url, "body is larger than the limit of " + limit + " bytes");
-                    }
-                    out.write(buf, 0, n);
-                    if (digest != null) {
-                        digest.update(buf, 0, n);
-                    }
-                }
-            } catch (IOException e) {
-                if (timedOut.get()) {
-                    throw new HttpTimeoutException("body not received within " + options.timeout());
-                }
-                throw new TransientFailure("body truncated after " + count + " bytes"
-                        + (declared.isPresent() ? " of " + declared.getAsLong() : "") + ": " + e, e);
+                return new InstallLock(channel, channel.lock());
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                lock.release();
             } finally {
-                watchdog.cancel(false);
+                channel.close();
             }
-            if (timedOut.get()) {
-                throw new HttpTimeoutException("body not received within " + options.timeout());
-            }
-            if (declared.isPresent() && count != declared.getAsLong()) {
-                throw new TransientFailure("body truncated: got " + count + " of " + declared.getAsLong()
-                        + " bytes announced by Content-Length", null);
-            }
-            return true;
         }
     }
 
-    static byte[] parseChecksum(PackageRef ref, URI url, String fileName, byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8).strip();
-        String firstLine = text.isEmpty() ? "" : text.lines().findFirst().orElse("").strip();
-        String[] parts = firstLine.split("\\s+", 2);
-        if (parts.length == 0 || !SHA256_HEX.matcher(parts[0]).matches()) {
-            throw new RegistryException(ref, url, "malformed checksum file: expected \"<64 hex digits>  " + fileName
-                    + "\", got \"" + abbreviate(firstLine) + "\"");
+    /** Removes staging directories whose process is gone (killed mid-download); once per downloader. */
+    private void sweepAbandonedStaging() {
+        if (!swept.compareAndSet(false, true) || !Files.isDirectory(layout.pluginsDir())) {
+            return;
         }
-        if (parts.length == 2) {
-            String named = parts[1].strip();
-            if (named.startsWith("*")) {
-                named = named.substring(1);
+        try (Stream<Path> entries = Files.list(layout.pluginsDir())) {
+            for (Path dir : entries.filter(p -> p.getFileName().toString().startsWith(STAGING_PREFIX)).toList()) {
+                if (!ownerAlive(dir.getFileName().toString().substring(STAGING_PREFIX.length()))) {
+                    deleteTree(dir);
+                    log.atInfo().addKeyValue("dir", dir).log("removed a staging directory left by an interrupted install");
+                }
             }
-            if (!named.equals(fileName)) {
-                throw new RegistryException(ref, url, "malformed checksum file: it names \"" + abbreviate(named)
-                        + "\", not " + fileName);
-            }
+        } catch (IOException e) {
+            log.warn("cannot sweep staging directories in {}: {}", layout.pluginsDir(), e.getMessage());
         }
-        return HexFormat.of().parseHex(parts[0].toLowerCase());
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    /** Staging names are {@code <pid>-<random>}; a name without a live pid belongs to nobody. */
+    private static boolean ownerAlive(String suffix) {
+        int dash = suffix.indexOf('-');
+        if (dash <= 0) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(suffix.substring(0, dash));
+            return pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     // ---- files ----
@@ -410,5 +281,4 @@ public final class PackageDownloader {
             // best effort: a leftover .staging-* directory is never mistaken for a package
         }
     }
-
 }

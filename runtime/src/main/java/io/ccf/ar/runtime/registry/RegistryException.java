@@ -14,12 +14,19 @@ public final class RegistryException extends RuntimeException {
     }
 
     public RegistryException(PackageRef ref, URI url, String message, Throwable cause) {
-        super("package " + (ref == null ? "?" : ref.name()) + " version " + (ref == null ? "?" : ref.version())
-                + (url == null ? "" : " (" + url + ")") + ": " + message, cause);
+        super(prefix(ref, url) + message, cause);
         this.ref = ref;
         this.url = url;
     }
 
+    private static String prefix(PackageRef ref, URI url) {
+        if (ref == null) {
+            return url == null ? "" : "registry " + url + ": ";
+        }
+        return "package " + ref.name() + " version " + ref.version() + (url == null ? "" : " (" + url + ")") + ": ";
+    }
+
+    /** The package version concerned, or null when the failure is not about one (e.g. resolving a range). */
     public PackageRef ref() {
         return ref;
     }

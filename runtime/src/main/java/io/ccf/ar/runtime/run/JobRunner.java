@@ -35,6 +35,8 @@ import io.ccf.ar.runtime.config.ExpressionSpec;
 import io.ccf.ar.runtime.config.JobDefinition;
 import io.ccf.ar.runtime.config.SelectorSpec;
 import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.plugin.PluginNotFoundException;
+import io.ccf.ar.runtime.version.VersionRequirement;
 import io.ccf.ar.runtime.plugin.PluginException;
 import io.ccf.ar.runtime.plugin.PluginManager;
 
@@ -120,6 +122,10 @@ public final class JobRunner {
         Instant started = clock.instant();
         Plan plan = plan(job, activity);
         try {
+            if (!VersionRequirement.isExact(activity.version())) {
+                throw new PluginNotFoundException("package " + activity.packageName() + "@" + activity.version()
+                        + " is not installed: no version matching it could be installed (see the log)");
+            }
             ref = new PackageRef(activity.packageName(), activity.version());
             evaluated = plugins.client(ref).evaluate(EvaluateInput.newBuilder()
                     .setPlan(plan)

@@ -301,11 +301,13 @@ class RuntimeConfigLoaderTest {
     @Test
     void packageAndVersionMustBePlainNames() {
         String rule = " is not a plain name (use letters, digits, '.', '_', '+', '-'; no '/' or '..')";
+        String versionRule = " is neither a plain version (letters, digits, '.', '_', '+', '-'; no '/' or '..'),"
+                + " a pinned one (1.0.0@sha256:<hex>) nor a range (^1.2, ~1.2.3, >=1.0 <2.0, latest)";
         assertEquals(List.of(
                 "config.yml:3:14: plugins[0].package: \"../evil\"" + rule,
-                "config.yml:4:14: plugins[0].version: \"1.0/x\"" + rule,
+                "config.yml:4:14: plugins[0].version: version \"1.0/x\"" + versionRule,
                 "config.yml:7:14: plugins[1].package: \"org/pkg\"" + rule,
-                "config.yml:8:14: plugins[1].version: \"1..0\"" + rule), problems("""
+                "config.yml:8:14: plugins[1].version: version \"1..0\"" + versionRule), problems("""
                 plugins:
                   - name: a
                     package: ../evil

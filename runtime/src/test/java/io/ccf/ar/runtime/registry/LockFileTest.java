@@ -77,11 +77,11 @@ class LockFileTest {
         URI url = URI.create("http://x/p/1/p.sha256");
         String hex = "ab".repeat(32);
         byte[] expected = java.util.HexFormat.of().parseHex(hex);
-        assertArrayEquals(expected, PackageDownloader.parseChecksum(ref, url, "p", (hex + "  p\n").getBytes()));
-        assertArrayEquals(expected, PackageDownloader.parseChecksum(ref, url, "p", (hex + " *p\n").getBytes()));
-        assertArrayEquals(expected, PackageDownloader.parseChecksum(ref, url, "p", (hex.toUpperCase() + "\n").getBytes()));
-        assertThrows(RegistryException.class, () -> PackageDownloader.parseChecksum(ref, url, "p", (hex + "  other\n").getBytes()));
-        assertThrows(RegistryException.class, () -> PackageDownloader.parseChecksum(ref, url, "p", "".getBytes()));
-        assertThrows(RegistryException.class, () -> PackageDownloader.parseChecksum(ref, url, "p", "abc  p".getBytes()));
+        assertArrayEquals(expected, HttpPackageSource.parseChecksum(ref, url, "p", (hex + "  p\n").getBytes()));
+        assertArrayEquals(expected, HttpPackageSource.parseChecksum(ref, url, "p", (hex + " *p\n").getBytes()));
+        assertArrayEquals(expected, HttpPackageSource.parseChecksum(ref, url, "p", (hex.toUpperCase() + "\n").getBytes()));
+        assertThrows(RegistryException.class, () -> HttpPackageSource.parseChecksum(ref, url, "p", (hex + "  other\n").getBytes()));
+        assertThrows(RegistryException.class, () -> HttpPackageSource.parseChecksum(ref, url, "p", "".getBytes()));
+        assertThrows(RegistryException.class, () -> HttpPackageSource.parseChecksum(ref, url, "p", "abc  p".getBytes()));
     }
 }

@@ -1,0 +1,26 @@
+package io.ccf.ar.runtime.registry;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+
+/** Picks the {@link PackageSource} for a {@code pluginRegistryURL} by its scheme. */
+public final class PackageSources {
+    /** The schemes a registry URL may have. */
+    public static final Set<String> SCHEMES = Set.of("http", "https", "oci", "oci+http");
+
+    private PackageSources() {
+    }
+
+    /** Throws IllegalArgumentException naming the supported schemes for anything else. */
+    public static PackageSource open(URI registry, DownloaderOptions options) {
+        String scheme = registry.getScheme() == null ? "" : registry.getScheme().toLowerCase(Locale.ROOT);
+        return switch (scheme) {
+            case "http", "https" -> new HttpPackageSource(registry, options, null);
+            case "oci", "oci+http" -> throw new IllegalArgumentException("plugin registry " + registry
+                    + ": OCI registries are not supported by this build");
+            default -> throw new IllegalArgumentException("plugin registry " + registry + ": unsupported scheme \""
+                    + scheme + "\" (use http://, https:// for a static registry or oci:// for an OCI registry)");
+        };
+    }
+}
