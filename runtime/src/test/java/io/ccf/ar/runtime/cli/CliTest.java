@@ -197,14 +197,29 @@ class CliTest {
 
     @Test
     void pluginsListsInstalledAndConfigured() throws Exception {
-        config(plugin("busy", "sample", "1.0.0") + plugin("ghost", "absent", "2.0.0"));
+        config(plugin("busy", "sample", "1.0.0") + plugin("ghost", "absent", "2.0.0") + plugin("ranged", "sample", "^1.0"));
+        java.nio.file.Path jar = dir.resolve("plugins/sample/1.0.0/sample.jar");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(java.nio.file.Files.readAllBytes(jar)));
+        new io.ccf.ar.runtime.registry.LockFile(dir.resolve("plugins")).put(new io.ccf.ar.runtime.plugin.PackageRef("sample", "1.0.0"),
+                new io.ccf.ar.runtime.registry.LockFile.Entry("sample.jar", sha, "http://registry.example/sample/1.0.0/sample.jar", "now"));
         try (CliProcess ar = CliProcess.start(dir, "plugins", "--config", "config.yml")) {
             assertEquals(1, ar.waitFor(TIMEOUT));
             String out = String.join("\n", ar.stdout());
-            assertTrue(out.contains("sample@1.0.0  jar sample.jar"), out);
-            assertTrue(out.contains("goplugin@0.1.0  executable goplugin"), out);
+            assertTrue(out.contains("sample@1.0.0  jar sample.jar  verified sha256:" + sha.substring(0, 12)), out);
+            assertTrue(out.contains("goplugin@0.1.0  executable goplugin  not in plugins.lock (placed by hand)"), out);
             assertTrue(out.contains("busy  sample@1.0.0  present"), out);
+            assertTrue(out.contains("ranged  sample@^1.0  -> 1.0.0 present"), out);
             assertTrue(out.contains("ghost  absent@2.0.0  MISSING"), out);
+        }
+        config(plugin("busy", "sample", "1.0.0"));
+        try (CliProcess ar = CliProcess.start(dir, "plugins", "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), ar.stdout().toString());
+        }
+        java.nio.file.Files.write(jar, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+        try (CliProcess ar = CliProcess.start(dir, "plugins", "--config", "config.yml")) {
+            assertEquals(1, ar.waitFor(TIMEOUT), "a modified package is a problem");
+            assertTrue(String.join("\n", ar.stdout()).contains("sample@1.0.0  jar sample.jar  MODIFIED: "), ar.stdout().toString());
         }
     }
 

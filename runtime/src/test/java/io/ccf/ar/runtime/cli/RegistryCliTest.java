@@ -3,23 +3,26 @@ package io.ccf.ar.runtime.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.ccf.ar.runtime.plugin.TestPackages;
+import io.ccf.ar.runtime.registry.RegistryIndex;
 import io.ccf.ar.runtime.testing.CliProcess;
+import io.ccf.ar.runtime.testing.TestRegistryServer;
 
 /** Packages fetched from a real static HTTP registry by `ar install` and by `ar run-once`. */
 class RegistryCliTest {
@@ -27,37 +30,19 @@ class RegistryCliTest {
 
     @TempDir
     Path dir;
-    private HttpServer registry;
+    private TestRegistryServer registry;
 
     @BeforeEach
     void serveRegistry() throws Exception {
-        Path root = Files.createDirectories(dir.resolve("registry/sample/2.0.0"));
-        byte[] jar = Files.readAllBytes(TestPackages.sampleJar());
-        Files.write(root.resolve("sample.jar"), jar);
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(jar));
-        Files.writeString(root.resolve("sample.jar.sha256"), sha + "  sample.jar\n");
-        registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        registry.createContext("/", exchange -> {
-            Path file = dir.resolve("registry").resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
-            if (!file.startsWith(dir.resolve("registry")) || !Files.isRegularFile(file)) {
-                exchange.sendResponseHeaders(404, -1);
-            } else {
-                exchange.sendResponseHeaders(200, Files.size(file));
-                try (OutputStream out = exchange.getResponseBody()) {
-                    Files.copy(file, out);
-                }
-            }
-            exchange.close();
-        });
-        registry.start();
-        Files.writeString(dir.resolve("config.yml"), "runtimeId: reg\npluginRegistryURL: http://127.0.0.1:"
-                + registry.getAddress().getPort() + "/\nplugins:\n  - name: busy\n    package: sample\n"
-                + "    version: 2.0.0\n    schedule: \"@hourly\"\n");
+        registry = new TestRegistryServer(Files.createDirectories(dir.resolve("registry")));
+        registry.publish("sample", "2.0.0", "sample.jar", Files.readAllBytes(TestPackages.sampleJar()));
+        Files.writeString(dir.resolve("config.yml"), "runtimeId: reg\npluginRegistryURL: " + registry.uri()
+                + "\nplugins:\n  - name: busy\n    package: sample\n    version: 2.0.0\n    schedule: \"@hourly\"\n");
     }
 
     @AfterEach
     void stop() {
-        registry.stop(0);
+        registry.close();
     }
 
     @Test
@@ -100,6 +85,84 @@ class RegistryCliTest {
             assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
             assertEquals(3, ar.stdout().size(), ar.stdout().toString());
             assertTrue(String.join("\n", ar.stderr()).contains("package installed from the registry"));
+        }
+    }
+
+    /** Publishes the sample jar under more versions and an index.json listing all of them. */
+    private void publishVersionsWithIndex(String... versions) throws Exception {
+        byte[] jar = Files.readAllBytes(TestPackages.sampleJar());
+        RegistryIndex index = new RegistryIndex("sample", List.of());
+        for (String v : versions) {
+            registry.publish("sample", v, "sample.jar", jar);
+            index = index.with(new RegistryIndex.Version(v, "sample.jar", TestRegistryServer.sha256Hex(jar), (long) jar.length, null));
+        }
+        Files.write(dir.resolve("registry/sample/index.json"), index.toJson());
+    }
+
+    @Test
+    void runOnceResolvesARangeThroughTheIndexAndReportsTheVersionThatRan() throws Exception {
+        publishVersionsWithIndex("1.9.0", "2.0.0", "2.3.1", "3.0.0");
+        Files.writeString(dir.resolve("config.yml"), Files.readString(dir.resolve("config.yml"))
+                .replace("version: 2.0.0", "version: \"^2.0\""));
+        try (CliProcess ar = CliProcess.start(dir, "run-once", "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+            assertEquals(3, ar.stdout().size(), ar.stdout().toString());
+            for (String line : ar.stdout()) {
+                JsonNode result = new ObjectMapper().readTree(line);
+                assertEquals("2.3.1", result.path("version").asText(), line);
+            }
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("plugins/sample/2.3.1/sample.jar")));
+        assertTrue(!Files.exists(dir.resolve("plugins/sample/3.0.0")), "3.0.0 is outside ^2.0");
+
+        try (CliProcess ar = CliProcess.start(dir, "install", "sample@~1.9", "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+            assertTrue(ar.stdout().get(0).startsWith("installed sample@1.9.0"), ar.stdout().toString());
+        }
+        try (CliProcess ar = CliProcess.start(dir, "install", "sample@^7", "--config", "config.yml")) {
+            assertEquals(1, ar.waitFor(TIMEOUT));
+            String err = String.join("\n", ar.stderr());
+            assertTrue(err.contains("no version of package sample matches \"^7\"") && err.contains("3.0.0"), err);
+        }
+    }
+
+    @Test
+    void aPinnedVersionWithOtherContentIsRefused() throws Exception {
+        String wrong = "sha256:" + "ab".repeat(32);
+        try (CliProcess ar = CliProcess.start(dir, "install", "sample@2.0.0@" + wrong, "--config", "config.yml")) {
+            assertEquals(1, ar.waitFor(TIMEOUT));
+            String err = String.join("\n", ar.stderr());
+            assertTrue(err.contains("content differs from the pinned digest") && err.contains(wrong), err);
+        }
+        assertTrue(!Files.exists(dir.resolve("plugins/sample/2.0.0")), "nothing installed");
+        String good = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(TestPackages.sampleJar())));
+        try (CliProcess ar = CliProcess.start(dir, "install", "sample@2.0.0@" + good, "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+        }
+    }
+
+    @Test
+    void installsFromSeveralProcessesAtOnceDownloadOnceAndKeepEveryLockEntry() throws Exception {
+        publishVersionsWithIndex("2.1.0", "2.2.0");
+        List<CliProcess> processes = new ArrayList<>();
+        try {
+            for (String target : List.of("sample@2.0.0", "sample@2.0.0", "sample@2.0.0", "sample@2.1.0", "sample@2.2.0")) {
+                processes.add(CliProcess.start(dir, "install", target, "--config", "config.yml"));
+            }
+            for (CliProcess p : processes) {
+                assertEquals(0, p.waitFor(TIMEOUT), String.join("\n", p.stderr()));
+            }
+        } finally {
+            processes.forEach(CliProcess::close);
+        }
+        assertEquals(1, registry.hits("/sample/2.0.0/sample.jar"), "one download of 2.0.0 for three processes");
+        String lock = Files.readString(dir.resolve("plugins/plugins.lock"));
+        for (String v : List.of("\"2.0.0\"", "\"2.1.0\"", "\"2.2.0\"")) {
+            assertTrue(lock.contains(v), v + " recorded in " + lock);
+        }
+        try (var entries = Files.list(dir.resolve("plugins"))) {
+            assertEquals(List.of(), entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".staging")).toList());
         }
     }
 }

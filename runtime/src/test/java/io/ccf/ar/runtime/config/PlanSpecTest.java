@@ -132,8 +132,9 @@ class PlanSpecTest {
         assertEquals(2, problems.size(), problems::toString);
         assertTrue(problems.get(0).startsWith("plan.yml:4:15: tasks[0].schedule: invalid cron expression \"61 * *\""),
                 problems.get(0));
-        assertEquals("plan.yml:10:20: tasks[0].activities[0].provider.version: \"../../bin\" is not a plain name "
-                + "(use letters, digits, '.', '_', '+', '-'; no '/' or '..')", problems.get(1));
+        assertEquals("plan.yml:10:20: tasks[0].activities[0].provider.version: version \"../../bin\" is neither a plain"
+                + " version (letters, digits, '.', '_', '+', '-'; no '/' or '..'), a pinned one (1.0.0@sha256:<hex>) nor a"
+                + " range (^1.2, ~1.2.3, >=1.0 <2.0, latest)", problems.get(1));
     }
 
     @Test

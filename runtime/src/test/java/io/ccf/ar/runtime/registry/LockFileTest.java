@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.registry;
 
+import io.ccf.ar.runtime.testing.TestRegistryServer;
 import io.ccf.ar.runtime.plugin.PackageRef;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -114,6 +114,10 @@ public final class CliProcess implements AutoCloseable {
         }
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public List<String> stderr() {
         synchronized (stderr) {
             return List.copyOf(stderr);

@@ -1,4 +1,4 @@
-package io.ccf.ar.runtime.registry;
+package io.ccf.ar.runtime.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -21,15 +21,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A static registry on a loopback port serving a directory tree; single paths can be made to misbehave. */
-final class TestRegistryServer implements AutoCloseable {
-    final Path root;
+public final class TestRegistryServer implements AutoCloseable {
+    public final Path root;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final Map<String, HttpHandler> overrides = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
-    final AtomicInteger total = new AtomicInteger();
+    public final AtomicInteger total = new AtomicInteger();
 
-    TestRegistryServer(Path root) throws IOException {
+    public TestRegistryServer(Path root) throws IOException {
         this.root = root;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);
@@ -37,12 +37,12 @@ final class TestRegistryServer implements AutoCloseable {
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
     }
 
     /** Lays out {@code <root>/<pkg>/<version>/<file>} and its .sha256 (of the given content). */
-    Path publish(String pkg, String version, String file, byte[] content) throws Exception {
+    public Path publish(String pkg, String version, String file, byte[] content) throws Exception {
         Path dir = root.resolve(pkg).resolve(version);
         Files.createDirectories(dir);
         Path f = dir.resolve(file);
@@ -51,16 +51,16 @@ final class TestRegistryServer implements AutoCloseable {
         return f;
     }
 
-    void override(String path, HttpHandler handler) {
+    public void override(String path, HttpHandler handler) {
         overrides.put(path, handler);
     }
 
-    int hits(String path) {
+    public int hits(String path) {
         AtomicInteger n = hits.get(path);
         return n == null ? 0 : n.get();
     }
 
-    static String sha256Hex(byte[] content) throws Exception {
+    public static String sha256Hex(byte[] content) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     }
 
