@@ -77,7 +77,7 @@ public final class HttpPackageSource implements PackageSource {
 
     @Override
     public List<String> versions(String packageName) {
-        PackageRef probe = new PackageRef(packageName, "index");
+        PackageRef probe = null; // no version yet: errors name the index URL, which names the package
         URI url = indexUrl(packageName);
         Optional<byte[]> body = withRetries(probe, url, () -> fetchToMemory(probe, url, MAX_INDEX_BYTES));
         if (body.isEmpty()) {

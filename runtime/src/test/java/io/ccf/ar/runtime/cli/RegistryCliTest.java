@@ -165,4 +165,19 @@ class RegistryCliTest {
             assertEquals(List.of(), entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".staging")).toList());
         }
     }
+
+    @Test
+    void namesThatCouldEscapeThePluginsDirectoryAreRefusedBeforeAnyRequest() throws Exception {
+        for (String target : List.of("../evil@1.0.0", "sample@../../bin", "a/b@1.0", "sample@1.0/..", "sample@")) {
+            try (CliProcess ar = CliProcess.start(dir, "install", target, "--config", "config.yml")) {
+                assertEquals(2, ar.waitFor(TIMEOUT), target + ": " + ar.stderr());
+                String err = String.join("\n", ar.stderr());
+                assertTrue(err.contains("not a plain") || err.contains("neither a plain version")
+                        || err.contains("expected PACKAGE@VERSION"), target + ": " + err);
+            }
+        }
+        assertEquals(0, registry.total.get(), "no request reached the registry");
+        assertTrue(!Files.exists(dir.resolve("plugins")) || Files.list(dir.resolve("plugins"))
+                .noneMatch(p -> !p.getFileName().toString().startsWith(".")), "nothing installed");
+    }
 }
