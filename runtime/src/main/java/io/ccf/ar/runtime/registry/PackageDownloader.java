@@ -111,6 +111,36 @@ public final class PackageDownloader {
         }
     }
 
+    /**
+     * Removes an installed version and its lock entry, under the same locks as an install (so it never
+     * races one). The directory is first renamed aside, so a half-deleted package is never visible.
+     * Returns false when the version was not installed. A daemon already running it keeps its process
+     * until it stops; the next launch reports the package as not installed.
+     */
+    public static boolean uninstall(PackageLayout layout, PackageRef ref) {
+        LockFile lockFile = new LockFile(layout);
+        Path lockPath = layout.pluginsDir().resolve(LOCKS_DIR).resolve("install-" + ref.name() + "@" + ref.version() + ".lock");
+        ReentrantLock lock = REF_LOCKS.computeIfAbsent(lockPath, r -> new ReentrantLock());
+        lock.lock();
+        try (InstallLock ignored = InstallLock.acquire(lockPath)) {
+            Path dir = layout.versionDir(ref);
+            boolean present = Files.isDirectory(dir);
+            if (present) {
+                Path aside = layout.pluginsDir().resolve(STAGING_PREFIX + ProcessHandle.current().pid() + "-"
+                        + HexFormat.of().formatHex(randomBytes()));
+                Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(aside);
+            }
+            boolean recorded = lockFile.get(ref).isPresent();
+            lockFile.remove(ref);
+            return present || recorded;
+        } catch (IOException e) {
+            throw new RegistryException(ref, null, "cannot remove from " + layout.pluginsDir() + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The installed copy when it is intact per the lock file and matches the pin; else empty. */
     private Optional<InstalledPackage> installedAndValid(PackageRef ref, Optional<String> pinnedDigest) {
         if (!Files.isDirectory(layout.versionDir(ref))) {

@@ -180,4 +180,21 @@ class RegistryCliTest {
         assertTrue(!Files.exists(dir.resolve("plugins")) || Files.list(dir.resolve("plugins"))
                 .noneMatch(p -> !p.getFileName().toString().startsWith(".")), "nothing installed");
     }
+
+    @Test
+    void uninstallRemovesTheVersionAndItsLockEntry() throws Exception {
+        try (CliProcess ar = CliProcess.start(dir, "install", "sample@2.0.0", "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+        }
+        try (CliProcess ar = CliProcess.start(dir, "uninstall", "sample@2.0.0", "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+            assertTrue(ar.stdout().get(0).startsWith("removed sample@2.0.0"), ar.stdout().toString());
+        }
+        assertTrue(!Files.exists(dir.resolve("plugins/sample/2.0.0")));
+        assertTrue(!Files.readString(dir.resolve("plugins/plugins.lock")).contains("2.0.0"));
+        try (CliProcess ar = CliProcess.start(dir, "uninstall", "sample@2.0.0", "--config", "config.yml")) {
+            assertEquals(1, ar.waitFor(TIMEOUT));
+            assertTrue(String.join("\n", ar.stderr()).contains("is not installed"), ar.stderr().toString());
+        }
+    }
 }
