@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -33,8 +31,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ccf.ar.runtime.plugin.TestPackages;
 import io.ccf.ar.runtime.testing.CliProcess;
 import io.ccf.ar.runtime.testing.NatsServerFixture;
+import io.ccf.ar.runtime.testing.ResultQueue;
 import io.nats.client.Connection;
-import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 
@@ -47,7 +45,7 @@ class NatsDaemonTest {
     Path dir;
     private NatsServerFixture nats;
     private Connection client;
-    private final BlockingQueue<JsonNode> results = new LinkedBlockingQueue<>();
+    private ResultQueue results;
     private final List<CliProcess> runtimes = new ArrayList<>();
 
     @BeforeEach
@@ -55,15 +53,7 @@ class NatsDaemonTest {
         nats = NatsServerFixture.start(Files.createDirectories(dir.resolve("nats")));
         new TestPackages(dir.resolve("plugins")).jar("sample", "1.0.0", TestPackages.sampleJar());
         client = Nats.connect(nats.url());
-        Dispatcher d = client.createDispatcher(m -> {
-            try {
-                results.add(JSON.readTree(m.getData()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        d.subscribe("job.result"); // a plain NATS subscriber, as the original's consumers are
-        client.flush(Duration.ofSeconds(5));
+        results = ResultQueue.subscribe(client);
     }
 
     @AfterEach
@@ -103,14 +93,7 @@ class NatsDaemonTest {
     }
 
     private JsonNode awaitResult(Predicate<JsonNode> match) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode r = results.poll(1, TimeUnit.SECONDS);
-            if (r != null && match.test(r)) {
-                return r;
-            }
-        }
-        throw new AssertionError("no matching result within " + TIMEOUT);
+        return results.await(match, TIMEOUT, () -> "");
     }
 
     private static String region(JsonNode result) {

@@ -10,9 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,12 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.ccf.ar.runtime.plugin.TestPackages;
 import io.ccf.ar.runtime.registry.RegistryIndex;
 import io.ccf.ar.runtime.testing.CliProcess;
 import io.ccf.ar.runtime.testing.NatsServerFixture;
+import io.ccf.ar.runtime.testing.ResultQueue;
 import io.ccf.ar.runtime.testing.TestRegistryServer;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -34,7 +31,6 @@ import io.nats.client.Nats;
 
 /** A running daemon told by a plan event to use a package version it does not have: it downloads it and runs it. */
 class RegistryDaemonTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
@@ -43,7 +39,7 @@ class RegistryDaemonTest {
     private TestRegistryServer registry;
     private Connection client;
     private CliProcess daemon;
-    private final BlockingQueue<JsonNode> results = new LinkedBlockingQueue<>();
+    private ResultQueue results;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -58,14 +54,7 @@ class RegistryDaemonTest {
         Files.write(registry.root.resolve("sample/index.json"), index.toJson());
 
         client = Nats.connect(nats.url());
-        client.createDispatcher(m -> {
-            try {
-                results.add(JSON.readTree(m.getData()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).subscribe("job.result");
-        client.flush(Duration.ofSeconds(5));
+        results = ResultQueue.subscribe(client);
 
         Files.createDirectories(dir.resolve("assessments"));
         Files.writeString(dir.resolve("config.yml"), "runtimeId: rt-reg\neventBusURL: " + nats.url()
@@ -98,14 +87,7 @@ class RegistryDaemonTest {
     }
 
     private JsonNode awaitResult(Predicate<JsonNode> match) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode r = results.poll(1, TimeUnit.SECONDS);
-            if (r != null && match.test(r)) {
-                return r;
-            }
-        }
-        throw new AssertionError("no matching result within " + TIMEOUT + "; daemon log:\n" + String.join("\n", daemon.stderr()));
+        return results.await(match, TIMEOUT, () -> "; daemon log:\n" + String.join("\n", daemon.stderr()));
     }
 
     @Test
