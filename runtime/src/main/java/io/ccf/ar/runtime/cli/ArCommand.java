@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "ar", mixinStandardHelpOptions = true, version = "ar 0.1.0",
         description = "Assessment runtime: runs compliance-check plugins on schedules.",
         subcommands = {DaemonCommand.class, RunOnceCommand.class, ValidateCommand.class, PluginsCommand.class,
-                PublishPlanCommand.class, WatchResultsCommand.class, InstallCommand.class})
+                PublishPlanCommand.class, WatchResultsCommand.class, InstallCommand.class,
+                PublishCommand.class, ServeRegistryCommand.class})
 public final class ArCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

@@ -125,9 +125,9 @@ public final class StaticRegistryTree {
             }
             if (Files.exists(versionDir) && !overwrite) {
                 throw new RegistryException(ref, null, "already published in " + versionDir + " with other content ("
-                        + describe(ref, versionDir) + "); a published version must not change, since installs "
-                        + "recorded its SHA-256 in plugins.lock: publish a new version, or pass --overwrite "
-                        + "(overwrite=true) to replace it anyway");
+                        + describe(ref, versionDir) + "; " + source + " has SHA-256 " + sha256 + "); a published "
+                        + "version must not change, since installs recorded its SHA-256 in plugins.lock: publish "
+                        + "a new version, or pass --overwrite to replace it anyway");
             }
             Files.writeString(staging.resolve(fileName + ".sha256"), TreeFiles.sha256Line(sha256, fileName),
                     StandardCharsets.UTF_8);
