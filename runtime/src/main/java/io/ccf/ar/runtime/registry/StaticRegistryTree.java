@@ -123,7 +123,8 @@ public final class StaticRegistryTree {
                 writeIndex(packageDir, ref, fileName, sha256, size, true);
                 return new Published(ref, versionDir.resolve(fileName), urlPath(ref, fileName), sha256, size, true);
             }
-            if (Files.exists(versionDir) && !overwrite) {
+            boolean replacing = Files.exists(versionDir);
+            if (replacing && !overwrite) {
                 throw new RegistryException(ref, null, "already published in " + versionDir + " with other content ("
                         + describe(ref, versionDir) + "; " + source + " has SHA-256 " + sha256 + "); a published "
                         + "version must not change, since installs recorded its SHA-256 in plugins.lock: publish "
@@ -137,7 +138,7 @@ public final class StaticRegistryTree {
             writeIndex(packageDir, ref, fileName, sha256, size, false);
             log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
                     .addKeyValue("file", versionDir.resolve(fileName)).addKeyValue("sha256", sha256)
-                    .addKeyValue("replaced", existing.isPresent()).log("package published");
+                    .addKeyValue("replaced", replacing).log("package published");
             return new Published(ref, versionDir.resolve(fileName), urlPath(ref, fileName), sha256, size, false);
         } finally {
             TreeFiles.deleteTree(staging);
