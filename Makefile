@@ -2,8 +2,10 @@
 MVN ?= mvn -B -q
 JAVA ?= java
 SAMPLE_DIR := bin/plugins/sample/1.0.0
+REGISTRY_DIR := build/registry
+REGISTRY_PORT ?= 8081
 
-.PHONY: build test bench run-local nats-local nats-stop compose-up compose-down clean
+.PHONY: build test bench run-local nats-local nats-stop compose-up compose-down registry serve-registry clean
 
 ## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive)
 build:
@@ -40,6 +42,18 @@ bench: build
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.DaemonBench bin | tee build/bench-daemon.md
 	scripts/nats-local.sh
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.NatsBench bin nats://127.0.0.1:4222 | tee build/bench-nats.md
+
+## registry: a static plugin registry in build/registry (what nginx serves in docker-compose.yml):
+## the sample plugin as sample@1.0.0, with its .sha256 and sample/index.json.
+## --overwrite because this tree is rebuilt from source and a rebuilt jar differs (timestamps) from the last one;
+## a registry others install from should publish new versions instead.
+registry: build
+	bin/ar publish sample@1.0.0 sample-plugin/target/sample.jar --to $(REGISTRY_DIR) --overwrite
+
+## serve-registry: serve build/registry on http://127.0.0.1:$(REGISTRY_PORT)/ until Ctrl-C
+## (then e.g. bin/ar install sample@1.0.0 --registry http://127.0.0.1:8081/)
+serve-registry: registry
+	bin/ar serve-registry $(REGISTRY_DIR) --port $(REGISTRY_PORT)
 
 ## compose-up / compose-down: the NATS + registry + runtime stack with Docker (needs a Docker engine)
 compose-up:

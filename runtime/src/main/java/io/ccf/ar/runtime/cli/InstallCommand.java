@@ -27,20 +27,14 @@ final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int at = target.indexOf('@');
-        if (at <= 0 || at == target.length() - 1) {
-            throw new IllegalArgumentException("expected PACKAGE@VERSION (VERSION may be a range such as ^1.2 or pinned"
-                    + " as 1.0.0@sha256:<hex>), got \"" + target + "\"");
-        }
-        String packageName = target.substring(0, at);
-        String version = target.substring(at + 1);
+        PackageTarget wanted = PackageTarget.parse(target); // VERSION may be a range (^1.2) or pinned (1.0.0@sha256:<hex>)
         RuntimeConfig config = common.load(System.getenv()).config();
         if (registry != null) {
             config = new RuntimeConfig(config.configFile(), config.runtimeId(), config.controlPlaneURL(), registry,
                     config.eventBusURL(), config.pluginsDir(), config.assessmentsDir(), config.logFormat(),
                     config.pluginHost(), config.execution(), config.nats(), config.plugins());
         }
-        InstalledPackage installed = new PackageProvisioner(config).install(packageName, version);
+        InstalledPackage installed = new PackageProvisioner(config).install(wanted.packageName(), wanted.version());
         System.out.println((installed.downloaded() ? "installed " : "already installed ") + installed.ref() + " at "
                 + installed.file() + " (sha256 " + installed.sha256() + ")");
         return 0;

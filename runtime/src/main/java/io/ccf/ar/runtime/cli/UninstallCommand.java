@@ -22,11 +22,7 @@ final class UninstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int at = target.indexOf('@');
-        if (at <= 0 || at == target.length() - 1) {
-            throw new IllegalArgumentException("expected PACKAGE@VERSION, got \"" + target + "\"");
-        }
-        PackageRef ref = new PackageRef(target.substring(0, at), target.substring(at + 1));
+        PackageRef ref = PackageTarget.parse(target).ref();
         PackageLayout layout = new PackageLayout(common.load(System.getenv()).config().pluginsDir());
         if (PackageDownloader.uninstall(layout, ref)) {
             System.out.println("removed " + ref + " from " + layout.pluginsDir());
