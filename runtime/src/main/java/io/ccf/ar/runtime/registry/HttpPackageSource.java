@@ -187,7 +187,7 @@ public final class HttpPackageSource implements PackageSource {
 
     /** Downloads url into target; returns its SHA-256, or empty on 404. */
     private Optional<byte[]> fetchToFile(PackageRef ref, URI url, Path target) throws IOException, InterruptedException {
-        MessageDigest digest = LockFile.newSha256();
+        MessageDigest digest = TreeFiles.newSha256();
         try (OutputStream out = Files.newOutputStream(target)) {
             if (!fetch(ref, url, options.maxBodyBytes(), out, digest)) {
                 Files.deleteIfExists(target);

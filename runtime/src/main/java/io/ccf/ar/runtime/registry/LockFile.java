@@ -9,7 +9,6 @@ import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -166,7 +164,7 @@ public final class LockFile {
         }
         byte[] actual;
         try {
-            actual = sha256(file);
+            actual = HexFormat.of().parseHex(TreeFiles.sha256Hex(file));
         } catch (IOException ex) {
             return Optional.of("cannot read " + file + ": " + ex.getMessage());
         }
@@ -175,25 +173,6 @@ public final class LockFile {
                     + " but " + path + " records " + e.sha256() + " (modified after install?)");
         }
         return Optional.empty();
-    }
-
-    static byte[] sha256(Path file) throws IOException {
-        MessageDigest digest = newSha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                digest.update(buf, 0, n);
-            }
-        }
-        return digest.digest();
-    }
-
-    static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
     }
 
     private TreeMap<String, TreeMap<String, Entry>> read() {

@@ -8,13 +8,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -129,7 +126,7 @@ public final class PackageDownloader {
                 Path aside = layout.pluginsDir().resolve(STAGING_PREFIX + ProcessHandle.current().pid() + "-"
                         + HexFormat.of().formatHex(randomBytes()));
                 Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(aside);
+                TreeFiles.deleteTree(aside);
             }
             boolean recorded = lockFile.get(ref).isPresent();
             lockFile.remove(ref);
@@ -204,7 +201,7 @@ public final class PackageDownloader {
             throw new RegistryException(ref, source.location(), "cannot install into " + pluginsDir + ": " + e.getMessage(), e);
         } finally {
             if (staging != null) {
-                deleteTree(staging);
+                TreeFiles.deleteTree(staging);
             }
         }
     }
@@ -244,7 +241,7 @@ public final class PackageDownloader {
         try (Stream<Path> entries = Files.list(layout.pluginsDir())) {
             for (Path dir : entries.filter(p -> p.getFileName().toString().startsWith(STAGING_PREFIX)).toList()) {
                 if (!ownerAlive(dir.getFileName().toString().substring(STAGING_PREFIX.length()))) {
-                    deleteTree(dir);
+                    TreeFiles.deleteTree(dir);
                     log.atInfo().addKeyValue("dir", dir).log("removed a staging directory left by an interrupted install");
                 }
             }
@@ -286,29 +283,6 @@ public final class PackageDownloader {
             if (!file.toFile().setExecutable(true, false)) {
                 throw new IOException("cannot make " + file + " executable");
             }
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort: a leftover .staging-* directory is never mistaken for a package
         }
     }
 }

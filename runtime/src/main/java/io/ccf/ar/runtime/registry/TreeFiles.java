@@ -18,8 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * File chores of a static registry tree: hashing, {@code sha256sum} lines, permissions a file server
- * can read, atomic writes. Kept apart from the downloader so publishing does not depend on its internals.
+ * File chores of the registry package, for publishing a tree and for installing from one: hashing,
+ * {@code sha256sum} lines, permissions a file server can read, atomic writes, removing a directory tree.
  */
 final class TreeFiles {
     /** "<64 hex>  <name>" or "<64 hex> *<name>" (binary mode), as sha256sum writes and checks it. */
@@ -29,12 +29,7 @@ final class TreeFiles {
     }
 
     static String sha256Hex(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        MessageDigest digest = newSha256();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[64 * 1024];
             for (int n; (n = in.read(buf)) >= 0; ) {
@@ -42,6 +37,14 @@ final class TreeFiles {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
     }
 
     /** One line in sha256sum's output format; {@code sha256sum -c} in the version directory checks it. */
