@@ -36,7 +36,7 @@ import io.ccf.ar.runtime.registry.VersionResolver;
 public final class PackageProvisioner {
     private static final Logger log = LoggerFactory.getLogger(PackageProvisioner.class);
     /** Downloads in flight at once: enough to overlap network waits, few enough not to swamp a registry. */
-    static final int PARALLEL_DOWNLOADS = 4;
+    public static final int DEFAULT_PARALLEL_DOWNLOADS = 4;
 
     /** @param resolved the exact version chosen for each requirement; failures have none */
     public record Provisioning(Map<PackageVersion, String> resolved, Map<PackageVersion, RuntimeException> failures) {
@@ -45,6 +45,7 @@ public final class PackageProvisioner {
     private final PackageLayout layout;
     private final PackageDownloader downloader;
     private final VersionResolver resolver;
+    private final int parallelDownloads;
 
     public PackageProvisioner(RuntimeConfig config) {
         this(new PackageLayout(config.pluginsDir()), config.pluginRegistryURL().isBlank() ? Optional.empty()
@@ -52,6 +53,14 @@ public final class PackageProvisioner {
     }
 
     public PackageProvisioner(PackageLayout layout, Optional<PackageSource> source) {
+        this(layout, source, DEFAULT_PARALLEL_DOWNLOADS);
+    }
+
+    public PackageProvisioner(PackageLayout layout, Optional<PackageSource> source, int parallelDownloads) {
+        if (parallelDownloads < 1) {
+            throw new IllegalArgumentException("parallelDownloads must be at least 1: " + parallelDownloads);
+        }
+        this.parallelDownloads = parallelDownloads;
         this.layout = layout;
         this.downloader = source.map(s -> new PackageDownloader(s, layout)).orElse(null);
         this.resolver = new VersionResolver(layout, source);
@@ -65,7 +74,7 @@ public final class PackageProvisioner {
     /** Resolves and installs what is missing, in parallel; never throws for a package that fails. */
     public Provisioning ensureInstalled(Collection<PackageVersion> needed) {
         Map<PackageVersion, CompletableFuture<String>> work = new LinkedHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL_DOWNLOADS, needed.size())), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelDownloads, needed.size())), r -> {
             Thread t = new Thread(r, "package-install");
             t.setDaemon(true);
             return t;

@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.registry;
 
+import io.ccf.ar.runtime.testing.TestRegistryServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
