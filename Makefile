@@ -34,7 +34,7 @@ nats-stop:
 test:
 	mvn -B verify
 
-## bench: plugin start-up, Execute round trips, RSS, scheduler lateness, daemon footprint (docs/benchmarks.md)
+## bench: plugin start-up, Execute round trips, RSS, scheduler lateness, daemon footprint, NATS requests, registry installs (docs/benchmarks.md)
 bench: build
 	sh interop/go/build.sh build/go
 	$(JAVA) -jar bench/target/bench.jar bin/plugins build/go | tee build/bench-plugin.md
@@ -42,6 +42,7 @@ bench: build
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.DaemonBench bin | tee build/bench-daemon.md
 	scripts/nats-local.sh
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.NatsBench bin nats://127.0.0.1:4222 | tee build/bench-nats.md
+	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.RegistryBench bin/plugins/sample/1.0.0/sample.jar | tee build/bench-registry.md
 
 ## registry: a static plugin registry in build/registry (what nginx serves in docker-compose.yml):
 ## the sample plugin as sample@1.0.0, with its .sha256 and sample/index.json.
