@@ -1,8 +1,6 @@
 package io.ccf.ar.runtime.registry.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -43,17 +41,6 @@ public record OciDescriptor(String mediaType, String digest, long size, Map<Stri
             platform = Optional.of(new OciPlatform(p.path("os").asText(""), p.path("architecture").asText("")));
         }
         return new OciDescriptor(mediaType, digest, size.asLong(), Map.copyOf(annotations), platform);
-    }
-
-    ObjectNode toJson() {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("mediaType", mediaType).put("digest", digest).put("size", size);
-        if (!annotations.isEmpty()) {
-            ObjectNode a = node.putObject("annotations");
-            annotations.forEach(a::put);
-        }
-        platform.ifPresent(p -> node.putObject("platform").put("architecture", p.architecture()).put("os", p.os()));
-        return node;
     }
 
     private static OciRegistryError invalid(URI url, String message) {
