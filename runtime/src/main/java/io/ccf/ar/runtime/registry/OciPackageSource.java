@@ -69,12 +69,13 @@ public final class OciPackageSource implements PackageSource {
 
     @Override
     public List<String> versions(String packageName) {
-        URI url = location.reference(packageName, "latest");
         try {
             return client.tags(location.repositoryOf(packageName));
         } catch (OciRegistryError e) {
             throw new RegistryException(null, e.url(), "cannot list the versions (tags) of package " + packageName
-                    + " at " + url.toString().replaceAll(":latest$", "") + ": " + e.getMessage(), e);
+                    + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(null, location.location(), e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ccf.ar.runtime.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.TestPackages;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
@@ -241,6 +245,49 @@ class OciPackageSourceTest {
 
         RegistryException e = assertThrows(RegistryException.class, () -> source(AMD64).versions("never-published"));
         assertContains(e.getMessage(), "never-published", "not found");
+    }
+
+    @Test
+    void serverErrorsAreRetriedThenReported() throws Exception {
+        AtomicInteger hits = new AtomicInteger();
+        HttpServer broken = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        broken.createContext("/", exchange -> {
+            hits.incrementAndGet();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        broken.start();
+        try {
+            OciPackageSource source = new OciPackageSource(
+                    URI.create("oci://127.0.0.1:" + broken.getAddress().getPort() + "/ccf-plugins"), FAST, AMD64);
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> source.fetch(new PackageRef("sample", "1.0.0"), Optional.empty(), emptyDirUnchecked()));
+            assertContains(e.getMessage(), "package sample version 1.0.0", "HTTP 503 from registry", "gave up after 3 attempts",
+                    "/v2/ccf-plugins/sample/manifests/1.0.0");
+            assertEquals(3, hits.get(), "one attempt and two retries");
+        } finally {
+            broken.stop(0);
+        }
+    }
+
+    @Test
+    void registryWantingCredentialsIsDeniedClearly() throws Exception {
+        HttpServer guarded = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        guarded.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"registry\"");
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        guarded.start();
+        try {
+            OciPackageSource source = new OciPackageSource(
+                    URI.create("oci://127.0.0.1:" + guarded.getAddress().getPort() + "/ccf-plugins"), FAST, AMD64);
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> source.fetch(new PackageRef("sample", "1.0.0"), Optional.empty(), emptyDirUnchecked()));
+            assertContains(e.getMessage(), "package sample version 1.0.0", "HTTP 401", "wants credentials (Basic)");
+        } finally {
+            guarded.stop(0);
+        }
     }
 
     @Test
