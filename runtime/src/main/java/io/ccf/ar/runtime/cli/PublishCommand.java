@@ -1,10 +1,20 @@
 package io.ccf.ar.runtime.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.registry.DownloaderOptions;
+import io.ccf.ar.runtime.registry.OciPackagePublisher;
 import io.ccf.ar.runtime.registry.StaticRegistryTree;
+import io.ccf.ar.runtime.registry.oci.OciPlatform;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,7 +25,9 @@ import picocli.CommandLine.Parameters;
         description = {"Publish FILE as PACKAGE@VERSION into a static registry tree DIR (served by",
                 "`ar serve-registry DIR` or any web server): a .jar becomes <package>.jar, anything else the",
                 "executable <package>; writes <file>.sha256 and updates <package>/index.json. A published version",
-                "is never changed silently: other content for it is refused unless --overwrite."})
+                "is never changed silently: other content for it is refused unless --overwrite.",
+                "With --to oci://HOST/REPO, pushes FILE (or a directory holding it) as the artifact REPO/PACKAGE:VERSION",
+                "and prints the digest to pin (version: VERSION@sha256:...)."})
 final class PublishCommand implements Callable<Integer> {
     @Mixin
     LogFormatOption logFormat;
@@ -27,11 +39,15 @@ final class PublishCommand implements Callable<Integer> {
     Path file;
 
     @Option(names = "--to", required = true, paramLabel = "DIR",
-            description = "Registry directory (created if missing). oci:// and oci+http:// references: not yet.")
+            description = "Registry directory (created if missing), or an OCI registry oci://HOST[:PORT]/REPO (oci+http:// for plain HTTP).")
     String to;
 
-    @Option(names = "--overwrite", description = "Replace a published version that has other content.")
+    @Option(names = "--overwrite", description = "Replace a published version that has other content (static trees).")
     boolean overwrite;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH",
+            description = "OCI only: publish for this platform (e.g. linux/arm64); the tag becomes an index of platforms.")
+    String platform;
 
     @Override
     public Integer call() {
@@ -56,10 +72,46 @@ final class PublishCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Placeholder until the OCI publisher is wired in: replace this method, nothing else depends on it. */
-    private static int publishToOci(PackageRef ref, Path file, String reference) {
-        System.err.println("ar: OCI publishing: not wired yet (cannot publish " + ref + " from " + file + " to "
-                + reference + "); publish to a directory with --to DIR");
-        return 2;
+    /**
+     * Pushes the version directory (FILE itself when it is a directory, else a temporary one holding FILE under
+     * the name the runtime looks for) and prints the digest a plan can pin.
+     */
+    private int publishToOci(PackageRef ref, Path file, String reference) {
+        Optional<OciPlatform> target = platform == null ? Optional.empty() : Optional.of(OciPlatform.parse(platform));
+        OciPackagePublisher publisher = new OciPackagePublisher(URI.create(reference), DownloaderOptions.defaults());
+        String digest;
+        if (Files.isDirectory(file)) {
+            digest = publisher.publish(ref, file, target);
+        } else {
+            Path staging = null;
+            try {
+                staging = Files.createTempDirectory("ar-publish-");
+                boolean jar = file.getFileName().toString().endsWith(".jar");
+                Path staged = staging.resolve(jar ? ref.name() + ".jar" : ref.name());
+                Files.copy(file, staged);
+                if (!jar && !staged.toFile().setExecutable(true, false)) {
+                    throw new IllegalStateException("cannot make " + staged + " executable");
+                }
+                digest = publisher.publish(ref, staging, target);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot stage " + file + " for publishing: " + e.getMessage(), e);
+            } finally {
+                deleteQuietly(staging);
+            }
+        }
+        System.out.println("published " + ref + " to " + reference + " (digest " + digest + "); pin it with version: "
+                + ref.version() + "@" + digest);
+        return 0;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
     }
 }

@@ -17,8 +17,7 @@ public final class PackageSources {
         String scheme = registry.getScheme() == null ? "" : registry.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
             case "http", "https" -> new HttpPackageSource(registry, options, null);
-            case "oci", "oci+http" -> throw new IllegalArgumentException("plugin registry " + registry
-                    + ": OCI registries are not supported by this build");
+            case "oci", "oci+http" -> new OciPackageSource(registry, options);
             default -> throw new IllegalArgumentException("plugin registry " + registry + ": unsupported scheme \""
                     + scheme + "\" (use http://, https:// for a static registry or oci:// for an OCI registry)");
         };

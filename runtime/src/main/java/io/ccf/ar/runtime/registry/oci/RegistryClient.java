@@ -1,0 +1,447 @@
+package io.ccf.ar.runtime.registry.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ccf.ar.runtime.registry.DownloaderOptions;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The few calls of the OCI distribution API we need, on java.net.http: manifests, blobs and tags (pull), blob
+ * upload and manifest put (push), with the anonymous Bearer-token flow on 401.
+ *
+ * <p>Why not ORAS's Java SDK (land.oras:oras-java-sdk 0.7.0), measured on this project: it needs
+ * jackson-annotations 2.20+ and dies with NoClassDefFoundError (JsonSerializeAs) under our Jackson 2.18.2 BOM;
+ * it grows ar.jar from 31.8 MB to 51.2 MB (BouncyCastle, zstd-jni natives, Jackson 3, micrometer); and it
+ * checks neither streamed blob bytes against their digest nor a manifest fetched by digest against that digest,
+ * has only a connect timeout and no retries, so all of that would have had to be wrapped around it anyway.
+ *
+ * <p>Every request (headers and body) must finish within the configured timeout; transient failures (5xx,
+ * timeouts, connection errors) are retried with doubling backoff. Content is never trusted: callers get bytes
+ * that were hashed and sized against what they asked for.
+ */
+public final class RegistryClient {
+    /** The distribution spec lets registries refuse manifests over 4 MiB; we refuse to read more. */
+    public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    private static final int MAX_SMALL_BODY = 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "oci-registry-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final OciLocation location;
+    private final DownloaderOptions options;
+    private final HttpClient http;
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+
+    public RegistryClient(OciLocation location, DownloaderOptions options) {
+        this.location = location;
+        this.options = options;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(options.timeout())
+                .followRedirects(HttpClient.Redirect.NORMAL) // blobs are often redirected to object storage
+                .build();
+    }
+
+    public OciLocation location() {
+        return location;
+    }
+
+    /** A manifest or index as the registry sent it, with the digest of those exact bytes. */
+    public record FetchedManifest(String mediaType, byte[] bytes, String digest, URI url) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(bytes);
+            } catch (IOException e) {
+                throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "manifest is not JSON: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ---- pull ----
+
+    /**
+     * GETs a manifest by tag or digest. By digest, the bytes must hash to it; by tag, they must hash to the
+     * Docker-Content-Digest the registry announces (when it does).
+     */
+    public FetchedManifest manifest(String repository, String reference) {
+        URI url = api("/v2/" + repository + "/manifests/" + reference);
+        return withRetries(url, () -> {
+            HttpResponse<InputStream> response = send(url, "GET", Map.of("Accept", OciMediaTypes.MANIFEST_ACCEPT),
+                    null, pullScope(repository));
+            try (InputStream body = response.body()) {
+                requireOk(response, url, "manifest " + reference);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                MessageDigest sha = OciDigest.newSha256();
+                copy(response, body, url, MAX_MANIFEST_BYTES, out, sha);
+                byte[] bytes = out.toByteArray();
+                String digest = OciDigest.of(sha);
+                if (OciDigest.isDigest(reference) && !reference.equals(digest)) {
+                    throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "digest mismatch: manifest requested as "
+                            + reference + " hashes to " + digest);
+                }
+                Optional<String> announced = response.headers().firstValue("Docker-Content-Digest");
+                if (announced.isPresent() && OciDigest.isDigest(announced.get()) && !announced.get().equals(digest)) {
+                    throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "digest mismatch: registry says the manifest is "
+                            + announced.get() + " but its bytes hash to " + digest);
+                }
+                String mediaType = response.headers().firstValue("Content-Type").orElse("").split(";")[0].strip();
+                return new FetchedManifest(mediaType, bytes, digest, url);
+            }
+        });
+    }
+
+    /**
+     * Streams a blob into target, refusing more than maxBytes, and checks its size and digest against the
+     * descriptor before returning; target is deleted when the check fails.
+     */
+    public void blob(String repository, OciDescriptor descriptor, Path target, long maxBytes) {
+        URI url = api("/v2/" + repository + "/blobs/" + descriptor.digest());
+        if (descriptor.size() > maxBytes) {
+            throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "blob " + descriptor.digest() + " of "
+                    + descriptor.size() + " bytes is larger than the limit of " + maxBytes + " bytes");
+        }
+        withRetries(url, () -> {
+            HttpResponse<InputStream> response = send(url, "GET", Map.of(), null, pullScope(repository));
+            try (InputStream body = response.body()) {
+                requireOk(response, url, "blob " + descriptor.digest());
+                MessageDigest sha = OciDigest.newSha256();
+                long count;
+                try (OutputStream out = Files.newOutputStream(target)) {
+                    // read one byte past the announced size, so a longer body is caught as a mismatch
+                    count = copy(response, body, url, descriptor.size() + 1, out, sha);
+                } catch (OciRegistryError e) {
+                    Files.deleteIfExists(target);
+                    if (e.kind() == OciRegistryError.Kind.INVALID) {
+                        throw new OciRegistryError(e.kind(), url, "blob " + descriptor.digest()
+                                + " is larger than the " + descriptor.size() + " bytes its descriptor says", e);
+                    }
+                    throw e;
+                }
+                String actual = OciDigest.of(sha);
+                if (count != descriptor.size() || !actual.equals(descriptor.digest())) {
+                    Files.deleteIfExists(target);
+                    throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "digest mismatch: blob "
+                            + descriptor.digest() + " (" + descriptor.size() + " bytes) arrived as " + actual
+                            + " (" + count + " bytes); refusing it");
+                }
+                return null;
+            }
+        });
+    }
+
+    /** All tags of a repository, following the registry's pagination. */
+    public List<String> tags(String repository) {
+        List<String> tags = new ArrayList<>();
+        URI url = api("/v2/" + repository + "/tags/list");
+        while (url != null) {
+            URI page = url;
+            TagsPage result = withRetries(page, () -> {
+                HttpResponse<InputStream> response = send(page, "GET", Map.of("Accept", "application/json"), null,
+                        pullScope(repository));
+                try (InputStream body = response.body()) {
+                    requireOk(response, page, "tag list");
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    copy(response, body, page, MAX_SMALL_BODY, out, null);
+                    JsonNode json = JSON.readTree(out.toByteArray());
+                    List<String> names = new ArrayList<>();
+                    json.path("tags").forEach(t -> names.add(t.asText()));
+                    URI next = response.headers().firstValue("Link").map(NEXT_LINK::matcher)
+                            .filter(Matcher::find).map(m -> page.resolve(m.group(1))).orElse(null);
+                    return new TagsPage(names, next);
+                }
+            });
+            tags.addAll(result.tags());
+            url = result.next();
+        }
+        return tags;
+    }
+
+    private record TagsPage(List<String> tags, URI next) {
+    }
+
+    // ---- push ----
+
+    /** Uploads a blob (monolithic POST + PUT) unless the registry already has it. */
+    public void pushBlob(String repository, OciDescriptor descriptor, Supplier<HttpRequest.BodyPublisher> body) {
+        URI head = api("/v2/" + repository + "/blobs/" + descriptor.digest());
+        boolean exists = withRetries(head, () -> {
+            HttpResponse<InputStream> response = send(head, "HEAD", Map.of(), null, pushScope(repository));
+            try (InputStream ignored = response.body()) {
+                if (response.statusCode() == 404) {
+                    return false;
+                }
+                requireOk(response, head, "blob " + descriptor.digest());
+                return true;
+            }
+        });
+        if (exists) {
+            return;
+        }
+        URI start = api("/v2/" + repository + "/blobs/uploads/");
+        withRetries(start, () -> {
+            HttpResponse<InputStream> started = send(start, "POST", Map.of("Content-Length", "0"),
+                    HttpRequest.BodyPublishers.noBody(), pushScope(repository));
+            URI upload;
+            try (InputStream ignored = started.body()) {
+                requireStatus(started, start, "blob upload", 202);
+                String where = started.headers().firstValue("Location").orElseThrow(() -> new OciRegistryError(
+                        OciRegistryError.Kind.INVALID, start, "registry started an upload but sent no Location"));
+                upload = start.resolve(where);
+            }
+            String sep = upload.getRawQuery() == null ? "?" : "&";
+            URI put = URI.create(upload + sep + "digest=" + URLEncoder.encode(descriptor.digest(), StandardCharsets.UTF_8));
+            HttpResponse<InputStream> done = send(put, "PUT", Map.of("Content-Type", "application/octet-stream"),
+                    body.get(), pushScope(repository));
+            try (InputStream ignored = done.body()) {
+                requireStatus(done, put, "blob " + descriptor.digest(), 201);
+            }
+            return null;
+        });
+    }
+
+    /** PUTs a manifest or index under a tag (or its digest) and returns its digest. */
+    public String pushManifest(String repository, String reference, String mediaType, byte[] bytes) {
+        String digest = OciDigest.of(bytes);
+        URI url = api("/v2/" + repository + "/manifests/" + reference);
+        withRetries(url, () -> {
+            HttpResponse<InputStream> response = send(url, "PUT", Map.of("Content-Type", mediaType),
+                    HttpRequest.BodyPublishers.ofByteArray(bytes), pushScope(repository));
+            try (InputStream ignored = response.body()) {
+                requireStatus(response, url, "manifest " + reference, 201);
+            }
+            return null;
+        });
+        return digest;
+    }
+
+    // ---- HTTP plumbing ----
+
+    private URI api(String path) {
+        return URI.create(location.apiBase() + path);
+    }
+
+    private static String pullScope(String repository) {
+        return "repository:" + repository + ":pull";
+    }
+
+    private static String pushScope(String repository) {
+        return "repository:" + repository + ":pull,push";
+    }
+
+    /** Sends one request; on a 401 Bearer challenge fetches an anonymous token for the scope and sends it again. */
+    private HttpResponse<InputStream> send(URI url, String method, Map<String, String> headers,
+                                           HttpRequest.BodyPublisher body, String scope)
+            throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = http.send(request(url, method, headers, body, tokens.get(scope)),
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() != 401) {
+            return response;
+        }
+        String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
+        response.body().close();
+        if (!challenge.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401: the registry wants credentials ("
+                    + (challenge.isEmpty() ? "no challenge" : challenge.split(" ")[0]) + "); only anonymous access is supported");
+        }
+        tokens.put(scope, anonymousToken(url, challenge, scope));
+        // a body publisher can be subscribed again, so the retried request sends the same content
+        return http.send(request(url, method, headers, body, tokens.get(scope)), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    private HttpRequest request(URI url, String method, Map<String, String> headers, HttpRequest.BodyPublisher body,
+                                String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(options.timeout())
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
+        headers.forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("Content-Length")) { // restricted header: the client computes it
+                b.header(k, v);
+            }
+        });
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b.build();
+    }
+
+    private String anonymousToken(URI url, String challenge, String scope) throws IOException, InterruptedException {
+        Map<String, String> params = new HashMap<>();
+        Matcher m = CHALLENGE_PARAM.matcher(challenge);
+        while (m.find()) {
+            params.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
+        }
+        String realm = params.get("realm");
+        if (realm == null) {
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401 with a Bearer challenge without realm: " + challenge);
+        }
+        StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
+        if (params.containsKey("service")) {
+            q.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');
+        }
+        q.append("scope=").append(URLEncoder.encode(params.getOrDefault("scope", scope), StandardCharsets.UTF_8));
+        URI tokenUrl = URI.create(q.toString());
+        HttpResponse<InputStream> response = http.send(request(tokenUrl, "GET", Map.of(), null, null),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "anonymous token refused by "
+                        + tokenUrl + " (HTTP " + response.statusCode() + ")");
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            copy(response, body, tokenUrl, MAX_SMALL_BODY, out, null);
+            JsonNode json = JSON.readTree(out.toByteArray());
+            String token = json.path("token").asText(json.path("access_token").asText(""));
+            if (token.isEmpty()) {
+                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "token endpoint " + tokenUrl + " sent no token");
+            }
+            return token;
+        }
+    }
+
+    private static void requireOk(HttpResponse<?> response, URI url, String what) {
+        requireStatus(response, url, what, 200);
+    }
+
+    private static void requireStatus(HttpResponse<?> response, URI url, String what, int expected) {
+        int status = response.statusCode();
+        if (status == expected) {
+            return;
+        }
+        if (status == 404) {
+            throw new OciRegistryError(OciRegistryError.Kind.NOT_FOUND, url, what + " not found (HTTP 404)");
+        }
+        if (status == 401 || status == 403) {
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "access denied to " + what + " (HTTP " + status + ")");
+        }
+        if (status >= 500 || status == 429) {
+            throw new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, "HTTP " + status + " from registry");
+        }
+        throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "unexpected HTTP " + status + " for " + what);
+    }
+
+    /**
+     * Copies a body to out (and into sha), at most limit bytes, within what is left of the request timeout.
+     * Returns the byte count.
+     */
+    private long copy(HttpResponse<?> response, InputStream body, URI url, long limit, OutputStream out,
+                      MessageDigest sha) throws IOException {
+        OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
+        if (declared.isPresent() && declared.getAsLong() > limit) {
+            throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "body of " + declared.getAsLong()
+                    + " bytes is larger than the limit of " + limit + " bytes");
+        }
+        AtomicBoolean timedOut = new AtomicBoolean();
+        // the request timeout covers only the headers: a stalled body is cut by closing the stream
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+            timedOut.set(true);
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // closing only unblocks the reader
+            }
+        }, options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        long count = 0;
+        try {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = body.read(buf)) >= 0; ) {
+                count += n;
+                if (count > limit) {
+                    throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "body is larger than the limit of "
+                            + limit + " bytes");
+                }
+                out.write(buf, 0, n);
+                if (sha != null) {
+                    sha.update(buf, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            if (timedOut.get()) {
+                throw new HttpTimeoutException("body not received within " + options.timeout());
+            }
+            throw new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, "body truncated after " + count + " bytes: " + e, e);
+        } finally {
+            watchdog.cancel(false);
+        }
+        if (timedOut.get()) {
+            throw new HttpTimeoutException("body not received within " + options.timeout());
+        }
+        return count;
+    }
+
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T run() throws IOException, InterruptedException;
+    }
+
+    private <T> T withRetries(URI url, Attempt<T> attempt) {
+        int attempts = options.retries() + 1;
+        long backoff = options.backoff().toMillis();
+        RuntimeException last = null;
+        for (int i = 1; i <= attempts; i++) {
+            try {
+                return attempt.run();
+            } catch (OciRegistryError e) {
+                if (e.kind() != OciRegistryError.Kind.TRANSIENT) {
+                    throw e;
+                }
+                last = e;
+            } catch (HttpTimeoutException e) {
+                last = new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url,
+                        "timed out after " + options.timeout().toMillis() + " ms", e);
+            } catch (ConnectException e) {
+                last = new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, "cannot connect to registry "
+                        + location.apiBase() + " (" + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")", e);
+            } catch (IOException e) {
+                last = new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, "connection error: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, "interrupted", e);
+            }
+            if (i < attempts) {
+                try {
+                    Thread.sleep(backoff); // retry backoff, as configured
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, "interrupted while waiting to retry", e);
+                }
+                backoff = Math.min(backoff * 2, 30_000);
+            }
+        }
+        throw new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, last.getMessage() + " (gave up after " + attempts
+                + (attempts == 1 ? " attempt)" : " attempts)"), last);
+    }
+}
