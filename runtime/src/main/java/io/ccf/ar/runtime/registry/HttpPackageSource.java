@@ -14,17 +14,12 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
@@ -40,11 +35,6 @@ public final class HttpPackageSource implements PackageSource {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final int MAX_CHECKSUM_BYTES = 4096;
     private static final int MAX_INDEX_BYTES = 4 * 1024 * 1024;
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "registry-download-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final URI registry;
     private final DownloaderOptions options;
@@ -212,7 +202,6 @@ public final class HttpPackageSource implements PackageSource {
         HttpRequest request = HttpRequest.newBuilder(url).GET().timeout(options.timeout()).build();
         long deadline = System.nanoTime() + options.timeout().toNanos();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        AtomicBoolean timedOut = new AtomicBoolean();
         try (InputStream body = response.body()) {
             int status = response.statusCode();
             if (status == 404) {
@@ -224,51 +213,13 @@ public final class HttpPackageSource implements PackageSource {
             if (status != 200) {
                 throw new RegistryException(ref, url, "unexpected HTTP " + status + " from registry");
             }
-            OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
-            if (declared.isPresent() && declared.getAsLong() > limit) {
-                throw new RegistryException(ref, url, "body of " + declared.getAsLong()
-                        + " bytes is larger than the limit of " + limit + " bytes");
-            }
-            long remaining = Math.max(0, deadline - System.nanoTime());
-            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-                timedOut.set(true);
-                try {
-                    body.close();
-                } catch (IOException ignored) {
-                    // closing is only to unblock the reader
-                }
-            }, remaining, TimeUnit.NANOSECONDS);
-            long count = 0;
             try {
-                byte[] buf = new byte[64 * 1024];
-                for (int n; (n = body.read(buf)) >= 0; ) {
-                    if (timedOut.get()) {
-                        break;
-                    }
-                    count += n;
-                    if (count > limit) {
-                        throw new RegistryException(ref, url, "body is larger than the limit of " + limit + " bytes");
-                    }
-                    out.write(buf, 0, n);
-                    if (digest != null) {
-                        digest.update(buf, 0, n);
-                    }
-                }
-            } catch (IOException e) {
-                if (timedOut.get()) {
-                    throw new HttpTimeoutException("body not received within " + options.timeout());
-                }
-                throw new TransientFailure("body truncated after " + count + " bytes"
-                        + (declared.isPresent() ? " of " + declared.getAsLong() : "") + ": " + e, e);
-            } finally {
-                watchdog.cancel(false);
-            }
-            if (timedOut.get()) {
-                throw new HttpTimeoutException("body not received within " + options.timeout());
-            }
-            if (declared.isPresent() && count != declared.getAsLong()) {
-                throw new TransientFailure("body truncated: got " + count + " of " + declared.getAsLong()
-                        + " bytes announced by Content-Length", null);
+                BoundedBody.copy(body, response.headers().firstValueAsLong("Content-Length"), limit,
+                        Duration.ofNanos(deadline - System.nanoTime()), out, digest);
+            } catch (BoundedBody.TooLarge e) {
+                throw new RegistryException(ref, url, e.getMessage());
+            } catch (BoundedBody.Truncated e) {
+                throw new TransientFailure(e.getMessage(), e);
             }
             return true;
         }

@@ -12,13 +12,10 @@ import io.ccf.ar.runtime.registry.oci.RegistryClient;
 import io.ccf.ar.runtime.registry.oci.SafeTarExtractor;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -104,7 +101,7 @@ public final class OciPackageSource implements PackageSource {
                 install(repository, layer, dir, ref, artifact);
             }
             String file = runnableFile(ref, dir, artifact);
-            return new FetchedPackage(file, sha256(dir.resolve(file)), artifact, resolved.top().digest());
+            return new FetchedPackage(file, TreeFiles.sha256Hex(dir.resolve(file)), artifact, resolved.top().digest());
         } catch (OciRegistryError e) {
             throw new RegistryException(ref, e.url(), describe(e, ref, reference, repository), e);
         } catch (IOException e) {
@@ -168,16 +165,5 @@ public final class OciPackageSource implements PackageSource {
         }
         throw new RegistryException(ref, artifact, "artifact holds no " + ref.name() + " or " + ref.name()
                 + ".jar (it holds: " + (found.isEmpty() ? "nothing" : String.join(", ", found)) + ")");
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest md = OciDigest.newSha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 }

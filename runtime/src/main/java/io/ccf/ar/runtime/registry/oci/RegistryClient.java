@@ -2,6 +2,7 @@ package io.ccf.ar.runtime.registry.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ccf.ar.runtime.registry.BoundedBody;
 import io.ccf.ar.runtime.registry.DownloaderOptions;
 
 import java.io.ByteArrayOutputStream;
@@ -25,13 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,11 +52,6 @@ public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
     private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "oci-registry-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final OciLocation location;
     private final DownloaderOptions options;
@@ -353,53 +343,16 @@ public final class RegistryClient {
         throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "unexpected HTTP " + status + " for " + what);
     }
 
-    /**
-     * Copies a body to out (and into sha), at most limit bytes, within what is left of the request timeout.
-     * Returns the byte count.
-     */
+    /** Copies a body to out (and into sha), at most limit bytes, within the request timeout; returns the byte count. */
     private long copy(HttpResponse<?> response, InputStream body, URI url, long limit, OutputStream out,
                       MessageDigest sha) throws IOException {
-        OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
-        if (declared.isPresent() && declared.getAsLong() > limit) {
-            throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "body of " + declared.getAsLong()
-                    + " bytes is larger than the limit of " + limit + " bytes");
-        }
-        AtomicBoolean timedOut = new AtomicBoolean();
-        // the request timeout covers only the headers: a stalled body is cut by closing the stream
-        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-            timedOut.set(true);
-            try {
-                body.close();
-            } catch (IOException ignored) {
-                // closing only unblocks the reader
-            }
-        }, options.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        long count = 0;
         try {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = body.read(buf)) >= 0; ) {
-                count += n;
-                if (count > limit) {
-                    throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, "body is larger than the limit of "
-                            + limit + " bytes");
-                }
-                out.write(buf, 0, n);
-                if (sha != null) {
-                    sha.update(buf, 0, n);
-                }
-            }
-        } catch (IOException e) {
-            if (timedOut.get()) {
-                throw new HttpTimeoutException("body not received within " + options.timeout());
-            }
-            throw new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, "body truncated after " + count + " bytes: " + e, e);
-        } finally {
-            watchdog.cancel(false);
+            return BoundedBody.copy(body, response.headers().firstValueAsLong("Content-Length"), limit, options.timeout(), out, sha);
+        } catch (BoundedBody.TooLarge e) {
+            throw new OciRegistryError(OciRegistryError.Kind.INVALID, url, e.getMessage());
+        } catch (BoundedBody.Truncated e) {
+            throw new OciRegistryError(OciRegistryError.Kind.TRANSIENT, url, e.getMessage(), e);
         }
-        if (timedOut.get()) {
-            throw new HttpTimeoutException("body not received within " + options.timeout());
-        }
-        return count;
     }
 
     @FunctionalInterface
