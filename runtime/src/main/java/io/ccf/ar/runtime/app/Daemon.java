@@ -40,6 +40,7 @@ import io.ccf.ar.runtime.plans.RunRequest;
 import io.ccf.ar.runtime.plans.RunTicket;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PluginManager;
+import io.ccf.ar.runtime.plugin.PluginSpec;
 import io.ccf.ar.runtime.run.JobDispatcher;
 import io.ccf.ar.runtime.run.JobRunner;
 import io.ccf.ar.runtime.run.LoggingResultSink;
@@ -191,7 +192,9 @@ public final class Daemon implements PlanRegistry {
         JobCatalog compiled = packages.provision(JobCatalog.compile(config, next)); // a new version is fetched, then started
         plans = List.copyOf(next);
         catalog.set(compiled);
-        plugins.start(LoadedRuntime.pluginSpecs(compiled));
+        List<PluginSpec> specs = LoadedRuntime.pluginSpecs(compiled);
+        plugins.start(specs);
+        plugins.retainOnly(specs); // versions no plan uses any more stop once idle
         if (scheduler != null) {
             scheduler.update(schedules(compiled));
         }

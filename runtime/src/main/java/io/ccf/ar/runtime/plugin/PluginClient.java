@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -44,6 +46,9 @@ public final class PluginClient implements AutoCloseable {
     private long lastFailureNanos;
     private String lastFailure = "";
     private boolean stopped;
+    private final AtomicInteger callsInFlight = new AtomicInteger();
+    private final AtomicBoolean retiring = new AtomicBoolean();
+    private final AtomicBoolean retired = new AtomicBoolean();
 
     PluginClient(PluginPackage pkg, List<PluginSpec> plugins, PluginHostOptions options,
                  ProcessLauncher launcher, PluginChannels channels) {
@@ -82,7 +87,43 @@ public final class PluginClient implements AutoCloseable {
         return call("Execute", stub -> stub.execute(input));
     }
 
+    /** Evaluate/Execute calls running now. */
+    public int callsInFlight() {
+        return callsInFlight.get();
+    }
+
+    /**
+     * Stops the child once no call is in flight (at once when none is), on a thread of its own so that the
+     * caller, or the run whose call ends last, does not wait for the stop. For a package version no job uses
+     * any more; the manager has already stopped handing this client out.
+     */
+    void retireWhenIdle() {
+        retiring.set(true);
+        if (callsInFlight.get() == 0) {
+            retireNow();
+        }
+    }
+
+    private void retireNow() {
+        if (retired.compareAndSet(false, true)) {
+            Thread t = new Thread(this::stop, "plugin-retire-" + pkg.ref());
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
     private <T> T call(String method, Function<JobServiceGrpc.JobServiceBlockingStub, T> rpc) {
+        callsInFlight.incrementAndGet();
+        try {
+            return callNow(method, rpc);
+        } finally {
+            if (callsInFlight.decrementAndGet() == 0 && retiring.get()) {
+                retireNow();
+            }
+        }
+    }
+
+    private <T> T callNow(String method, Function<JobServiceGrpc.JobServiceBlockingStub, T> rpc) {
         PluginProcess process = ensureRunning();
         try {
             T result = rpc.apply(JobServiceGrpc.newBlockingStub(process.channel())

@@ -77,6 +77,28 @@ public final class PluginManager implements AutoCloseable {
         return failures;
     }
 
+    /**
+     * Forgets the plugins not in {@code wanted} and stops, once their calls in flight end, the children of
+     * package versions none of {@code wanted} uses (a plan moved to another version, or was deleted), so that
+     * a long-running daemon does not keep every version it ever ran. Returns the versions retired.
+     */
+    public Set<PackageRef> retainOnly(Collection<PluginSpec> wanted) {
+        Set<PackageRef> keep = wanted.stream().map(PluginSpec::pkg).collect(Collectors.toSet());
+        synchronized (plugins) {
+            plugins.removeIf(p -> !keep.contains(p.pkg()));
+        }
+        Set<PackageRef> retired = new LinkedHashSet<>();
+        clients.forEach((ref, client) -> {
+            if (!keep.contains(ref) && clients.remove(ref, client)) {
+                retired.add(ref);
+                log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
+                        .log("no job uses this package version any more: stopping its plugin once its calls end");
+                client.retireWhenIdle();
+            }
+        });
+        return retired;
+    }
+
     public EvaluateResult evaluate(String pluginName, EvaluateInput input) {
         return client(pluginName).evaluate(input);
     }

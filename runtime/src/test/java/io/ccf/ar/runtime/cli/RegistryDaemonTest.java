@@ -23,13 +23,17 @@ import io.ccf.ar.runtime.plugin.TestPackages;
 import io.ccf.ar.runtime.registry.RegistryIndex;
 import io.ccf.ar.runtime.testing.CliProcess;
 import io.ccf.ar.runtime.testing.NatsServerFixture;
+import io.ccf.ar.runtime.testing.Processes;
 import io.ccf.ar.runtime.testing.ResultQueue;
 import io.ccf.ar.runtime.testing.TestRegistryServer;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 
-/** A running daemon told by a plan event to use a package version it does not have: it downloads it and runs it. */
+/**
+ * A running daemon told by plan events to use package versions it does not have: it downloads and runs them,
+ * and stops the plugins of versions no plan uses any more.
+ */
 class RegistryDaemonTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -80,9 +84,12 @@ class RegistryDaemonTest {
     }
 
     private String activate(String plan) throws Exception {
-        Message reply = client.request("runtime.configuration",
-                ("{\"type\":\"activated\",\"data\":" + plan + "}").getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
-        assertNotNull(reply, "no reply to the plan event");
+        return request("runtime.configuration", "{\"type\":\"activated\",\"data\":" + plan + "}");
+    }
+
+    private String request(String subject, String body) throws Exception {
+        Message reply = client.request(subject, body.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
+        assertNotNull(reply, "no reply on " + subject);
         return new String(reply.getData(), StandardCharsets.UTF_8);
     }
 
@@ -110,5 +117,29 @@ class RegistryDaemonTest {
         assertTrue(String.join("\n", daemon.stderr()).contains("no version of package sample matches \"^9\""),
                 "the log says why");
         awaitResult(r -> r.path("planId").asText().equals("p1")); // p1 keeps running
+    }
+
+    @Test
+    void aVersionNoPlanUsesAnyMoreHasItsPluginStopped() throws Exception {
+        assertEquals("{\"ok\":true}", activate(plan("p1", "^2.0")));
+        awaitResult(r -> r.path("version").asText().equals("2.4.0"));
+        String v240 = dir.resolve("plugins/sample/2.4.0").toString();
+        assertFalse(Processes.liveWithCommandLineContaining(v240).isEmpty(), "2.4.0 runs");
+
+        // the plan moves to an exact older version: it is fetched and run, and 2.4.0's process goes away
+        assertEquals("{\"ok\":true}", request("runtime.configuration",
+                "{\"type\":\"updated\",\"data\":" + plan("p1", "2.0.0") + "}"));
+        awaitResult(r -> r.path("version").asText().equals("2.0.0"));
+        assertTrue(Processes.eventually(TIMEOUT, () -> Processes.liveWithCommandLineContaining(v240).isEmpty()),
+                "the 2.4.0 plugin is stopped once no plan uses it");
+        assertTrue(String.join("\n", daemon.stderr()).contains("no job uses this package version any more"));
+        assertFalse(Processes.liveWithCommandLineContaining(dir.resolve("plugins/sample/2.0.0").toString()).isEmpty(),
+                "2.0.0 keeps running");
+
+        // deleting the plan stops the last one too
+        assertEquals("{\"ok\":true}", request("runtime.configuration", "{\"type\":\"deleted\",\"data\":{\"id\":\"p1\"}}"));
+        assertTrue(Processes.eventually(TIMEOUT, () -> Processes.liveWithCommandLineContaining(
+                dir.resolve("plugins/sample/").toString()).isEmpty()), "no plugin left once no plan needs one");
+        assertTrue(daemon.isAlive());
     }
 }

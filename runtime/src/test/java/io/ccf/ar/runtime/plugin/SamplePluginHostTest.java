@@ -131,6 +131,26 @@ class SamplePluginHostTest {
     }
 
     @Test
+    void aRetiredVersionFinishesItsCallInFlightThenStops() throws Exception {
+        PluginManager m = startSample(PluginHostOptions.defaults());
+        PluginClient old = m.client("busy");
+        ProcessHandle handle = ProcessHandle.of(old.pid().orElseThrow()).orElseThrow();
+        Subject subject = m.evaluate("busy", EvaluateInput.getDefaultInstance()).getSubjects(0);
+        java.util.concurrent.CompletableFuture<ExecuteResult> inFlight = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> old.execute(executeInput(subject, Map.of("sleep_ms", "1500"))));
+        assertTrue(io.ccf.ar.runtime.testing.Processes.eventually(Duration.ofSeconds(10),
+                () -> old.callsInFlight() == 1), "the call is in flight");
+
+        assertEquals(java.util.Set.of(old.ref()), m.retainOnly(List.of()));
+        assertTrue(handle.isAlive(), "not stopped under a call in flight");
+        assertEquals(ExecutionStatus.SUCCESS, inFlight.get(10, TimeUnit.SECONDS).getStatus(), "the call in flight completes");
+        handle.onExit().get(10, TimeUnit.SECONDS); // then the child goes
+        assertTrue(old.awaitState(PluginState.STOPPED, Duration.ofSeconds(10)), old.state().toString());
+        assertTrue(m.states().isEmpty(), "the manager no longer hands it out");
+        assertThrows(PluginException.class, () -> m.client("busy"), "its plugins are forgotten");
+    }
+
+    @Test
     void stopIsGracefulAndLeavesNoProcess() throws Exception {
         PluginManager m = startSample(PluginHostOptions.defaults());
         long pid = m.client("busy").pid().orElseThrow();
