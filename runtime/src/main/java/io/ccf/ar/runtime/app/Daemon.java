@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -49,6 +51,7 @@ import io.ccf.ar.runtime.schedule.CronParser;
 import io.ccf.ar.runtime.schedule.CronSchedule;
 import io.ccf.ar.runtime.schedule.CronScheduler;
 import io.ccf.ar.runtime.schedule.InProcessTriggerQueue;
+import io.ccf.ar.runtime.schedule.SwitchableTriggerQueue;
 import io.ccf.ar.runtime.schedule.TriggerQueue;
 import io.nats.client.Connection;
 
@@ -60,8 +63,6 @@ import io.nats.client.Connection;
  */
 public final class Daemon implements PlanRegistry {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-    /** How long start-up waits for NATS before scheduling locally (results are spooled meanwhile). */
-    private static final Duration NATS_START_WAIT = Duration.ofSeconds(10);
 
     private final RuntimeConfig config;
     private final Clock clock;
@@ -75,9 +76,11 @@ public final class Daemon implements PlanRegistry {
     private final NatsLink nats;
     private final ResultSink results;
     private final JobDispatcher dispatcher;
-    private TriggerQueue triggers;
+    private SwitchableTriggerQueue triggers;
+    private final AtomicBoolean joinedLate = new AtomicBoolean();
+    private volatile boolean stopping;
     private CronScheduler scheduler;
-    private final List<AutoCloseable> listeners = new ArrayList<>();
+    private final List<AutoCloseable> listeners = new CopyOnWriteArrayList<>();
 
     public Daemon(RuntimeConfig config, Clock clock) {
         this.config = config;
@@ -110,18 +113,50 @@ public final class Daemon implements PlanRegistry {
         }
         plugins.start(LoadedRuntime.pluginSpecs(catalog.get()));
 
-        Optional<Connection> connection = nats == null ? Optional.empty() : nats.awaitConnection(NATS_START_WAIT);
-        triggers = connection.map(this::jetStreamTriggers).orElseGet(InProcessTriggerQueue::new);
-        if (nats != null && connection.isEmpty()) {
-            log.error("NATS at {} not reachable within {} s: this runtime schedules on its own until restarted;"
-                    + " results wait in the spool", config.eventBusURL(), NATS_START_WAIT.toSeconds());
-        }
+        Optional<Connection> connection = nats == null ? Optional.empty() : nats.awaitConnection(config.nats().startWait());
+        triggers = new SwitchableTriggerQueue(connection.map(this::jetStreamTriggers).orElseGet(InProcessTriggerQueue::new));
         triggers.subscribe(dispatcher);
         scheduler = new CronScheduler(triggers, clock);
         scheduler.update(schedules(catalog.get()));
         scheduler.start();
         logJobs(catalog.get());
-        connection.ifPresent(this::listen);
+        if (connection.isPresent()) {
+            listen(connection.get());
+        } else if (nats != null) {
+            log.error("NATS at {} not reachable within {} ms: this runtime schedules on its own until NATS answers,"
+                    + " then joins the shared schedule; results wait in the spool", config.eventBusURL(),
+                    config.nats().startWait().toMillis());
+            nats.onConnected(this::joinLater);
+            if (nats.isConnected()) {
+                joinLater(); // connected between the wait and the listener
+            }
+        }
+    }
+
+    /** NATS came after start: move to the shared schedule and start listening, once, off the NATS thread. */
+    private void joinLater() {
+        if (!joinedLate.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            Optional<Connection> connection = nats.connection();
+            if (connection.isEmpty()) {
+                joinedLate.set(false);
+                return;
+            }
+            TriggerQueue shared = jetStreamTriggers(connection.get());
+            if (shared instanceof InProcessTriggerQueue) {
+                shared.close(); // setting up JetStream failed (logged): stay on our own schedule
+                return;
+            }
+            if (!stopping && triggers.switchTo(shared)) {
+                log.info("NATS at {} is reachable: this runtime now takes its runs from the shared schedule",
+                        config.eventBusURL());
+                listen(connection.get());
+            }
+        }, "nats-join");
+        t.setDaemon(true);
+        t.start();
     }
 
     private TriggerQueue jetStreamTriggers(Connection connection) {
@@ -252,6 +287,7 @@ public final class Daemon implements PlanRegistry {
 
     /** Stops listening and scheduling, lets runs in flight finish within the grace period, stops every plugin. */
     public void stop() {
+        stopping = true;
         log.info("runtime stopping: no new runs; waiting up to {} ms for runs in flight",
                 config.execution().gracePeriod().toMillis());
         for (AutoCloseable listener : listeners) {

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param maxDeliver      delivery attempts per trigger
  * @param misfireDeadline a trigger older than this when it arrives is dropped and logged
  * @param spoolDir        where results wait on disk while NATS is away
+ * @param startWait       how long start-up waits for NATS before scheduling on its own; the runtime joins
+ *                        the shared schedule when NATS comes later
  */
 public record NatsSettings(String resultsStream, String scheduleStream, int replicas, Duration duplicateWindow,
-                           Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir) {
+                           Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir, Duration startWait) {
 
     public static final String DEFAULT_RESULTS_STREAM = "AR_RESULTS";
     public static final String DEFAULT_SCHEDULE_STREAM = "AR_SCHEDULE";
@@ -31,6 +33,7 @@ public record NatsSettings(String resultsStream, String scheduleStream, int repl
         Objects.requireNonNull(ackWait, "ackWait");
         Objects.requireNonNull(misfireDeadline, "misfireDeadline");
         Objects.requireNonNull(spoolDir, "spoolDir");
+        Objects.requireNonNull(startWait, "startWait");
         if (replicas < 1 || replicas > 5) {
             throw new IllegalArgumentException("replicas must be 1..5, got " + replicas);
         }
@@ -42,6 +45,6 @@ public record NatsSettings(String resultsStream, String scheduleStream, int repl
     /** Defaults, with the spool beside the config file. */
     public static NatsSettings defaults(Path configDir) {
         return new NatsSettings(DEFAULT_RESULTS_STREAM, DEFAULT_SCHEDULE_STREAM, 1, Duration.ofMinutes(2),
-                Duration.ofSeconds(30), 5, Duration.ofMinutes(1), configDir.resolve("spool"));
+                Duration.ofSeconds(30), 5, Duration.ofMinutes(1), configDir.resolve("spool"), Duration.ofSeconds(10));
     }
 }

@@ -22,7 +22,7 @@ final class RuntimeConfigBinder {
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
-            "ackWait", "maxDeliver", "misfireDeadline", "spoolDir");
+            "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -170,7 +170,8 @@ final class RuntimeConfigBinder {
                 FieldChecks.duration(n, "ackWait", d.ackWait(), false),
                 maxDeliver,
                 FieldChecks.duration(n, "misfireDeadline", d.misfireDeadline(), false),
-                directory(n, "spoolDir", "spool"));
+                directory(n, "spoolDir", "spool"),
+                FieldChecks.duration(n, "startWait", d.startWait(), true));
     }
 
     private List<PluginEntry> plugins(MappingReader m) {

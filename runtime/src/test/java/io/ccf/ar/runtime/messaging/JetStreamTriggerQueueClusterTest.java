@@ -50,7 +50,7 @@ class JetStreamTriggerQueueClusterTest {
         List<AutoCloseable> closeLater = new ArrayList<>();
         try {
             NatsSettings settings = new NatsSettings("AR_RESULTS_CLUSTER", STREAM, 3, Duration.ofMinutes(2),
-                    Duration.ofSeconds(2), 5, Duration.ofSeconds(20), dir.resolve("spool"));
+                    Duration.ofSeconds(2), 5, Duration.ofSeconds(20), dir.resolve("spool"), Duration.ofSeconds(10));
             String[] urls = nodes.stream().map(NatsServerFixture::url).toArray(String[]::new);
 
             Map<Trigger, AtomicInteger> handled = new ConcurrentHashMap<>();

@@ -457,7 +457,7 @@ class JetStreamTriggerQueueTest {
 
     private NatsSettings settings(Duration ackWait, Duration misfireDeadline) {
         return new NatsSettings("AR_RESULTS_TEST", STREAM, 1, Duration.ofMinutes(2), ackWait, 5, misfireDeadline,
-                dir.resolve("spool"));
+                dir.resolve("spool"), Duration.ofSeconds(10));
     }
 
     private Connection connect(String url) throws IOException, InterruptedException {
