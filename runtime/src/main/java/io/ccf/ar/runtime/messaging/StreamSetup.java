@@ -1,6 +1,7 @@
 package io.ccf.ar.runtime.messaging;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +51,11 @@ public final class StreamSetup {
                 .build();
     }
 
-    /** {@code runtime.schedule.>}, file storage, work-queue retention, replicas and duplicate window from the settings. */
+    /**
+     * {@code runtime.schedule.>}, file storage, work-queue retention, replicas and duplicate window from the
+     * settings, and a max age ({@link #scheduleMaxAge}) so that a trigger nobody acks (it exhausted maxDeliver,
+     * or every runtime is gone) does not stay in the work queue forever.
+     */
     public static StreamConfiguration scheduleStreamConfig(NatsSettings settings) {
         return StreamConfiguration.builder()
                 .name(settings.scheduleStream())
@@ -59,7 +64,20 @@ public final class StreamSetup {
                 .retentionPolicy(RetentionPolicy.WorkQueue)
                 .replicas(settings.replicas())
                 .duplicateWindow(settings.duplicateWindow())
+                .maxAge(scheduleMaxAge(settings))
                 .build();
+    }
+
+    /**
+     * How long a trigger may stay queued: at least an hour, and at least twice what its deliveries can take
+     * (ackWait × maxDeliver) and the misfire deadline. A trigger is removed at that age even while a run holds
+     * it, so a runtime that dies during a run longer than this does not get its run redelivered.
+     */
+    static Duration scheduleMaxAge(NatsSettings settings) {
+        Duration deliveries = settings.ackWait().multipliedBy(settings.maxDeliver()).multipliedBy(2);
+        Duration misfire = settings.misfireDeadline().multipliedBy(2);
+        Duration longest = deliveries.compareTo(misfire) > 0 ? deliveries : misfire;
+        return longest.compareTo(Duration.ofHours(1)) > 0 ? longest : Duration.ofHours(1);
     }
 
     public static Outcome ensureResultsStream(Connection connection, NatsSettings settings) throws IOException, JetStreamApiException {
@@ -137,6 +155,9 @@ public final class StreamSetup {
             changes.add("duplicate window " + current.getDuplicateWindow().toSeconds() + " s -> "
                     + desired.getDuplicateWindow().toSeconds() + " s");
         }
+        if (!current.getMaxAge().equals(desired.getMaxAge())) {
+            changes.add("max age " + current.getMaxAge().toSeconds() + " s -> " + desired.getMaxAge().toSeconds() + " s");
+        }
         if (changes.isEmpty()) {
             log.debug("JetStream stream {} is as configured", name);
             return Outcome.UNCHANGED;
@@ -145,6 +166,7 @@ public final class StreamSetup {
                 .subjects(subjects)
                 .replicas(desired.getReplicas())
                 .duplicateWindow(desired.getDuplicateWindow())
+                .maxAge(desired.getMaxAge())
                 .build());
         log.info("updated JetStream stream {}: {}", name, String.join(", ", changes));
         return Outcome.UPDATED;

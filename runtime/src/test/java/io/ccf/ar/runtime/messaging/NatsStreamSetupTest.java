@@ -92,13 +92,22 @@ class NatsStreamSetupTest {
         assertEquals(RetentionPolicy.WorkQueue, c.getRetentionPolicy());
         assertEquals(StorageType.File, c.getStorageType());
         assertEquals(Duration.ofMinutes(2), c.getDuplicateWindow());
+        assertEquals(Duration.ofHours(1), c.getMaxAge(), "a trigger nobody acks does not stay forever");
+    }
+
+    @Test
+    void aScheduleStreamFromAnEarlierVersionGetsItsMaxAge() throws Exception {
+        jsm.addStream(StreamConfiguration.builder(StreamSetup.scheduleStreamConfig(settings)).maxAge(Duration.ZERO).build());
+        assertEquals(StreamSetup.Outcome.UPDATED, StreamSetup.ensureScheduleStream(connection, settings));
+        assertEquals(Duration.ofHours(1), jsm.getStreamInfo(settings.scheduleStream()).getConfiguration().getMaxAge());
+        assertEquals(Duration.ofHours(1), StreamSetup.scheduleMaxAge(settings));
     }
 
     @Test
     void aRetentionItCannotChangeIsReportedNotFatal() throws Exception {
         jsm.addStream(StreamConfiguration.builder().name(settings.scheduleStream()).subjects("runtime.schedule.>")
                 .storageType(StorageType.File).retentionPolicy(RetentionPolicy.Limits)
-                .duplicateWindow(Duration.ofMinutes(2)).build());
+                .duplicateWindow(Duration.ofMinutes(2)).maxAge(Duration.ofHours(1)).build());
         assertEquals(StreamSetup.Outcome.UNCHANGED, StreamSetup.ensureScheduleStream(connection, settings));
         assertEquals(RetentionPolicy.Limits, jsm.getStreamInfo(settings.scheduleStream()).getConfiguration().getRetentionPolicy());
     }
