@@ -193,6 +193,13 @@ class CliTest {
             assertEquals(1, ar.waitFor(TIMEOUT));
             assertTrue(String.join("\n", ar.stderr()).contains("absent@2.0.0 is not installed"), ar.stderr().toString());
         }
+        config(plugin("ranged", "sample", "^1.0") + plugin("future", "sample", "^2.0"));
+        try (CliProcess ar = CliProcess.start(dir, "validate", "--config", "config.yml")) {
+            assertEquals(1, ar.waitFor(TIMEOUT), "no registry, and nothing installed matches ^2.0");
+            String out = String.join("\n", ar.stdout());
+            assertTrue(out.contains("(sample@^1.0) -> 1.0.0 "), out);
+            assertTrue(String.join("\n", ar.stderr()).contains("no version of package sample matches \"^2.0\""), ar.stderr().toString());
+        }
     }
 
     @Test
