@@ -23,7 +23,9 @@ if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; t
 fi
 NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
 mkdir -p "$DIR"
-nohup "$NATS" -a 127.0.0.1 -p "$PORT" -js -sd "$DIR/store" > "$DIR/nats.log" 2>&1 &
+# setsid: its own session and process group, so the Ctrl-C that stops `make run-local` (sent to the
+# terminal's foreground group) does not stop NATS too; `make nats-stop` does.
+setsid "$NATS" -a 127.0.0.1 -p "$PORT" -js -sd "$DIR/store" > "$DIR/nats.log" 2>&1 < /dev/null &
 echo $! > "$DIR/nats.pid"
 for _ in $(seq 1 100); do
   if listening; then
