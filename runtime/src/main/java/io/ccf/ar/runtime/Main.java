@@ -25,6 +25,10 @@ public final class Main {
                 cmd.getErr().println("ar: " + e.getMessage());
                 return 1;
             }
+            if (e instanceof java.io.UncheckedIOException || e instanceof IllegalStateException) {
+                cmd.getErr().println("ar: " + e.getMessage()); // a file or process problem, said in one line
+                return 1;
+            }
             throw e;
         });
         return cli.execute(args);

@@ -1,6 +1,7 @@
 package io.ccf.ar.runtime.registry;
 
 import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.version.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,18 +45,7 @@ public final class StaticRegistryTree {
     private static final Map<Path, Object> MUTEXES = new ConcurrentHashMap<>();
 
     /** Numeric segments compare as numbers (1.10.0 after 1.9.0), anything else as text; for a readable index. */
-    private static final Comparator<String> VERSION_ORDER = (a, b) -> {
-        String[] x = a.split("[.+-]");
-        String[] y = b.split("[.+-]");
-        for (int i = 0; i < Math.min(x.length, y.length); i++) {
-            int c = x[i].matches("\\d{1,9}") && y[i].matches("\\d{1,9}")
-                    ? Integer.compare(Integer.parseInt(x[i]), Integer.parseInt(y[i])) : x[i].compareTo(y[i]);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return x.length != y.length ? Integer.compare(x.length, y.length) : a.compareTo(b);
-    };
+    private static final Comparator<String> VERSION_ORDER = Version.stringOrder();
 
     private final Path root;
 
@@ -104,6 +94,7 @@ public final class StaticRegistryTree {
     private Published publishLocked(PackageRef ref, Path source, String fileName, Path packageDir, boolean overwrite)
             throws IOException {
         Path versionDir = packageDir.resolve(ref.version());
+        sweepAbandoned(packageDir);
         Path staging = Files.createTempDirectory(packageDir, HIDDEN_PREFIX + "staging-");
         try {
             Path staged = staging.resolve(fileName);
@@ -211,6 +202,22 @@ public final class StaticRegistryTree {
     }
 
     // ---- helpers ----
+
+    /**
+     * Publishes of a package hold its lock, so a staging or replaced-version directory found while holding it
+     * was left by a publish that was killed: remove it (it is hidden, so it was never served or indexed).
+     */
+    private static void sweepAbandoned(Path packageDir) throws IOException {
+        try (var entries = Files.list(packageDir)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && (name.startsWith(HIDDEN_PREFIX + "staging-") || name.startsWith(HIDDEN_PREFIX + "replaced-"))) {
+                    TreeFiles.deleteTree(p);
+                    log.atInfo().addKeyValue("dir", p).log("removed a directory left by an interrupted publish");
+                }
+            }
+        }
+    }
 
     /** Validates a package name the way PackageRef does (plain, no '/' or '..'); the version is a placeholder. */
     private static PackageRef anyVersionOf(String packageName) {

@@ -1,6 +1,7 @@
 package io.ccf.ar.runtime.version;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,6 +47,25 @@ public final class Version implements Comparable<Version> {
         } catch (NumberFormatException tooBig) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Orders version strings as a registry lists them: versions by semver precedence (ties by their text,
+     * so {@code 1.2} and {@code 1.2.0} keep a stable order), then tags that are not versions, by name.
+     */
+    public static Comparator<String> stringOrder() {
+        return (a, b) -> {
+            Optional<Version> x = parse(a);
+            Optional<Version> y = parse(b);
+            if (x.isPresent() && y.isPresent()) {
+                int c = x.get().compareTo(y.get());
+                return c != 0 ? c : a.compareTo(b);
+            }
+            if (x.isPresent() != y.isPresent()) {
+                return x.isPresent() ? -1 : 1;
+            }
+            return a.compareTo(b);
+        };
     }
 
     static Version of(long major, long minor, long patch) {

@@ -224,4 +224,27 @@ class ServeRegistryCommandTest {
             return Integer.parseInt(parts[1]);
         }
     }
+
+    @Test
+    void reindexDescribesATreeLaidOutByHand() throws Exception {
+        byte[] jar = Files.readAllBytes(TestPackages.sampleJar());
+        for (String v : List.of("1.0.0", "1.2.0")) {
+            Files.write(Files.createDirectories(dir.resolve("tree/sample").resolve(v)).resolve("sample.jar"), jar);
+        }
+        Files.writeString(Files.createDirectories(dir.resolve("tree/tool/0.1.0")).resolve("tool"), "#!/bin/sh\n");
+        try (CliProcess ar = CliProcess.start(dir, "reindex", "tree")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+            assertEquals(List.of("sample: 2 version(s) [1.0.0, 1.2.0]", "tool: 1 version(s) [0.1.0]"), ar.stdout());
+        }
+        assertTrue(Files.readString(dir.resolve("tree/sample/index.json")).contains("\"1.2.0\""));
+        assertTrue(Files.isRegularFile(dir.resolve("tree/sample/1.2.0/sample.jar.sha256")), "missing checksums are written");
+        Files.writeString(dir.resolve("tree/tool/0.1.0/tool"), "#!/bin/sh\necho changed\n");
+        try (CliProcess ar = CliProcess.start(dir, "reindex", "tree", "tool")) {
+            assertEquals(1, ar.waitFor(TIMEOUT), "a file that no longer matches its .sha256 is refused");
+            assertTrue(String.join("\n", ar.stderr()).contains("tool.sha256 records"), ar.stderr().toString());
+        }
+        try (CliProcess ar = CliProcess.start(dir, "reindex", "nowhere")) {
+            assertEquals(2, ar.waitFor(TIMEOUT));
+        }
+    }
 }

@@ -87,8 +87,26 @@ class StaticRegistryTreeTest {
         tree.publish("tool", "1.9.0", script("b", "echo 9"));
         tree.publish("tool", "1.2.0", script("c", "echo 2"));
 
+        tree.publish("tool", "1.10.0-rc.1", script("d", "echo rc"));
+        tree.publish("tool", "dev", script("e", "echo dev"));
+
         List<String> versions = tree.index("tool").orElseThrow().versions().stream().map(RegistryIndex.Version::version).toList();
-        assertEquals(List.of("1.2.0", "1.9.0", "1.10.0"), versions);
+        assertEquals(List.of("1.2.0", "1.9.0", "1.10.0-rc.1", "1.10.0", "dev"), versions, "semver order, tags last");
+    }
+
+    @Test
+    void aPublishSweepsWhatAKilledPublishLeftBehind() throws Exception {
+        StaticRegistryTree tree = new StaticRegistryTree(registry());
+        tree.publish("tool", "1.0.0", script("a", "echo 1"));
+        Path abandoned = Files.createDirectories(registry().resolve("tool/.staging-12345"));
+        Files.writeString(abandoned.resolve("tool"), "half a file");
+        Path replaced = Files.createDirectories(registry().resolve("tool/.replaced-.staging-999"));
+
+        tree.publish("tool", "1.1.0", script("b", "echo 2"));
+
+        assertFalse(Files.exists(abandoned), "staging of a killed publish removed");
+        assertFalse(Files.exists(replaced), "moved-aside version of a killed publish removed");
+        assertNoHiddenLeftovers(registry().resolve("tool"));
     }
 
     @Test
