@@ -149,7 +149,9 @@ public final class Daemon implements PlanRegistry {
                 shared.close(); // setting up JetStream failed (logged): stay on our own schedule
                 return;
             }
-            if (!stopping && triggers.switchTo(shared)) {
+            if (stopping) {
+                shared.close();
+            } else if (triggers.switchTo(shared)) {
                 log.info("NATS at {} is reachable: this runtime now takes its runs from the shared schedule",
                         config.eventBusURL());
                 listen(connection.get());
