@@ -44,7 +44,7 @@ bench: build
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.NatsBench bin nats://127.0.0.1:4222 | tee build/bench-nats.md
 	$(JAVA) -cp bench/target/bench.jar io.ccf.ar.bench.RegistryBench bin/plugins/sample/1.0.0/sample.jar | tee build/bench-registry.md
 
-## registry: a static plugin registry in build/registry (what nginx serves in docker-compose.yml):
+## registry: a static plugin registry in build/registry (docker-compose.yml's registry image adds it to its own tree):
 ## the sample plugin as sample@1.0.0, with its .sha256 and sample/index.json.
 ## --overwrite because this tree is rebuilt from source and a rebuilt jar differs (timestamps) from the last one;
 ## a registry others install from should publish new versions instead.

@@ -25,7 +25,6 @@ else
 fi
 
 if [ "$1" = up ]; then
-  mkdir -p build/registry   # the registry image serves it; `make registry` fills it
   "${DC[@]}" -f docker-compose.yml up -d --build
   "${DC[@]}" -f docker-compose.yml ps
   echo "compose: up. Logs: ${DC[*]} logs -f assessment-runtime; results: bin/ar watch-results (NATS on 127.0.0.1:4222)"

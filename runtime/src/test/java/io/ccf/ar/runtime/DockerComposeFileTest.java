@@ -33,7 +33,7 @@ import org.yaml.snakeyaml.Yaml;
 class DockerComposeFileTest {
     private static final Path ROOT = Path.of(System.getProperty("ar.repoRoot", "..")).toAbsolutePath().normalize();
     private static final Path COMPOSE_FILE = ROOT.resolve("docker-compose.yml");
-    private static final List<String> DOCKERFILES = List.of("docker/runtime.Dockerfile", "docker/registry.Dockerfile");
+    private static final List<String> DOCKERFILES = List.of("docker/Dockerfile");
 
     record Result(int exitCode, String output) {
     }
@@ -113,6 +113,9 @@ class DockerComposeFileTest {
             Map<String, Object> build = (Map<String, Object>) ((Map<String, Object>) services.get(name)).get("build");
             assertEquals(".", build.get("context"), name + " builds from the repository root");
             assertTrue(DOCKERFILES.contains(build.get("dockerfile")), name + ": " + build.get("dockerfile"));
+            String target = String.valueOf(build.get("target"));
+            assertTrue(Files.readString(ROOT.resolve("docker/Dockerfile")).contains(" AS " + target + "\n"),
+                    name + " builds target " + target + ", a stage of docker/Dockerfile");
         }
     }
 
@@ -166,7 +169,7 @@ class DockerComposeFileTest {
         assertEquals("http://plugin-registry/", config.pluginRegistryURL());
         assertEquals(ROOT.resolve("docker/plugins"), config.pluginsDir());
         assertEquals(ROOT.resolve("docker/spool"), config.nats().spoolDir());
-        String runtimeDockerfile = Files.readString(ROOT.resolve("docker/runtime.Dockerfile"));
+        String runtimeDockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
         assertFalse(config.plugins().isEmpty());
         for (PluginEntry p : config.plugins()) {
             String dir = "/opt/ar/plugins/" + p.packageName() + "/" + p.version() + "/";
@@ -193,7 +196,6 @@ class DockerComposeFileTest {
         assumeTrue(dc != null, "no docker compose");
         List<String> project = new ArrayList<>(dc);
         project.addAll(List.of("-p", "ar-compose-test"));
-        Files.createDirectories(ROOT.resolve("build/registry"));
         Result build = run(1800, compose(project, "build"));
         assertEquals(0, build.exitCode(), "build:\n" + build.output());
         try {
