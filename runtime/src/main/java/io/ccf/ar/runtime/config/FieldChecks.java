@@ -79,4 +79,37 @@ final class FieldChecks {
         }
         return value;
     }
+
+    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("(\\d{1,15})\\s*(B|KB|KiB|MB|MiB|GB|GiB|TB|TiB)?");
+
+    /** A byte size ("512MiB", "2GiB", "100MB", "1048576"), or {@code fallback} when absent or (after a report) invalid. */
+    static long size(MappingReader m, String key, long fallback, long minimum) {
+        String text = m.string(key, null);
+        if (text == null) {
+            return fallback;
+        }
+        java.util.regex.Matcher s = SIZE.matcher(text.strip());
+        if (!s.matches()) {
+            m.problems().add(m.positionOf(key), m.path(key), "invalid size \"" + text
+                    + "\" (use a number of bytes with an optional unit: B, KB, KiB, MB, MiB, GB, GiB, TB, TiB)");
+            return fallback;
+        }
+        long unit = switch (s.group(2) == null ? "B" : s.group(2)) {
+            case "KB" -> 1_000L;
+            case "KiB" -> 1L << 10;
+            case "MB" -> 1_000_000L;
+            case "MiB" -> 1L << 20;
+            case "GB" -> 1_000_000_000L;
+            case "GiB" -> 1L << 30;
+            case "TB" -> 1_000_000_000_000L;
+            case "TiB" -> 1L << 40;
+            default -> 1L;
+        };
+        long n = Long.parseLong(s.group(1));
+        if (n > Long.MAX_VALUE / unit || n * unit < minimum) {
+            m.problems().add(m.positionOf(key), m.path(key), "must be at least " + minimum + " bytes, got \"" + text + "\"");
+            return fallback;
+        }
+        return n * unit;
+    }
 }

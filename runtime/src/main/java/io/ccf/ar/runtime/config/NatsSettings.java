@@ -19,12 +19,17 @@ import java.util.Objects;
  * @param spoolDir        where results wait on disk while NATS is away
  * @param startWait       how long start-up waits for NATS before scheduling on its own; the runtime joins
  *                        the shared schedule when NATS comes later
+ * @param spoolMaxBytes   on-disk limit of the spool; over it the oldest results are dropped (with an error)
  */
 public record NatsSettings(String resultsStream, String scheduleStream, int replicas, Duration duplicateWindow,
-                           Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir, Duration startWait) {
+                           Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir, Duration startWait,
+                           long spoolMaxBytes) {
 
     public static final String DEFAULT_RESULTS_STREAM = "AR_RESULTS";
     public static final String DEFAULT_SCHEDULE_STREAM = "AR_SCHEDULE";
+    /** The spool needs room for at least one segment of results. */
+    public static final long MIN_SPOOL_BYTES = 1L << 20;
+    public static final long DEFAULT_SPOOL_MAX_BYTES = 512L << 20;
 
     public NatsSettings {
         Objects.requireNonNull(resultsStream, "resultsStream");
@@ -37,6 +42,9 @@ public record NatsSettings(String resultsStream, String scheduleStream, int repl
         if (replicas < 1 || replicas > 5) {
             throw new IllegalArgumentException("replicas must be 1..5, got " + replicas);
         }
+        if (spoolMaxBytes < MIN_SPOOL_BYTES) {
+            throw new IllegalArgumentException("spoolMaxBytes must be at least " + MIN_SPOOL_BYTES + ", got " + spoolMaxBytes);
+        }
         if (maxDeliver < 1) {
             throw new IllegalArgumentException("maxDeliver must be at least 1, got " + maxDeliver);
         }
@@ -45,6 +53,7 @@ public record NatsSettings(String resultsStream, String scheduleStream, int repl
     /** Defaults, with the spool beside the config file. */
     public static NatsSettings defaults(Path configDir) {
         return new NatsSettings(DEFAULT_RESULTS_STREAM, DEFAULT_SCHEDULE_STREAM, 1, Duration.ofMinutes(2),
-                Duration.ofSeconds(30), 5, Duration.ofMinutes(1), configDir.resolve("spool"), Duration.ofSeconds(10));
+                Duration.ofSeconds(30), 5, Duration.ofMinutes(1), configDir.resolve("spool"), Duration.ofSeconds(10),
+                DEFAULT_SPOOL_MAX_BYTES);
     }
 }

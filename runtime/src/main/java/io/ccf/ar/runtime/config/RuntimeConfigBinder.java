@@ -22,7 +22,7 @@ final class RuntimeConfigBinder {
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
-            "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait");
+            "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -171,7 +171,8 @@ final class RuntimeConfigBinder {
                 maxDeliver,
                 FieldChecks.duration(n, "misfireDeadline", d.misfireDeadline(), false),
                 directory(n, "spoolDir", "spool"),
-                FieldChecks.duration(n, "startWait", d.startWait(), true));
+                FieldChecks.duration(n, "startWait", d.startWait(), true),
+                FieldChecks.size(n, "spoolMaxSize", d.spoolMaxBytes(), NatsSettings.MIN_SPOOL_BYTES));
     }
 
     private List<PluginEntry> plugins(MappingReader m) {

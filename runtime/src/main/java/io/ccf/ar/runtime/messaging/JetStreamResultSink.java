@@ -91,7 +91,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
      * and the default ack timeout. Starts the drainer.
      */
     public static JetStreamResultSink open(NatsLink link, NatsSettings settings) {
-        return new JetStreamResultSink(link, settings, ResultSpool.open(settings.spoolDir()), DEFAULT_ACK_TIMEOUT);
+        return new JetStreamResultSink(link, settings, ResultSpool.open(settings.spoolDir(), settings.spoolMaxBytes(), ResultSpool.DEFAULT_SEGMENT_BYTES), DEFAULT_ACK_TIMEOUT);
     }
 
     /** A sink that owns (and closes) {@code spool}. Starts the drainer. */

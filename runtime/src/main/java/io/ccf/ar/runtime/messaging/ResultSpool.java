@@ -203,6 +203,11 @@ public final class ResultSpool implements Closeable {
         }
     }
 
+    /** The on-disk limit; over it the oldest segments are dropped. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
     public Path dir() {
         return dir;
     }

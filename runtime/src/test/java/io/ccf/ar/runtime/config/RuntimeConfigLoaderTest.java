@@ -299,6 +299,23 @@ class RuntimeConfigLoaderTest {
     }
 
     @Test
+    void natsSectionTakesDurationsAndSizes() {
+        RuntimeConfig config = load("""
+                nats:
+                  startWait: 500ms
+                  spoolMaxSize: 2GiB
+                """);
+        assertEquals(java.time.Duration.ofMillis(500), config.nats().startWait());
+        assertEquals(2L << 30, config.nats().spoolMaxBytes());
+        assertEquals(100_000_000L, load("nats:\n  spoolMaxSize: 100MB\n").nats().spoolMaxBytes());
+        assertEquals(NatsSettings.DEFAULT_SPOOL_MAX_BYTES, load("runtimeId: x\n").nats().spoolMaxBytes());
+        assertEquals(List.of("config.yml:2:17: nats.spoolMaxSize: invalid size \"lots\" (use a number of bytes with an optional"
+                + " unit: B, KB, KiB, MB, MiB, GB, GiB, TB, TiB)"), problems("nats:\n  spoolMaxSize: lots\n"));
+        assertEquals(List.of("config.yml:2:17: nats.spoolMaxSize: must be at least 1048576 bytes, got \"10KB\""),
+                problems("nats:\n  spoolMaxSize: 10KB\n"));
+    }
+
+    @Test
     void packageAndVersionMustBePlainNames() {
         String rule = " is not a plain name (use letters, digits, '.', '_', '+', '-'; no '/' or '..')";
         String versionRule = " is neither a plain version (letters, digits, '.', '_', '+', '-'; no '/' or '..'),"

@@ -50,7 +50,8 @@ class JetStreamTriggerQueueClusterTest {
         List<AutoCloseable> closeLater = new ArrayList<>();
         try {
             NatsSettings settings = new NatsSettings("AR_RESULTS_CLUSTER", STREAM, 3, Duration.ofMinutes(2),
-                    Duration.ofSeconds(2), 5, Duration.ofSeconds(20), dir.resolve("spool"), Duration.ofSeconds(10));
+                    Duration.ofSeconds(2), 5, Duration.ofSeconds(20), dir.resolve("spool"), Duration.ofSeconds(10),
+                NatsSettings.DEFAULT_SPOOL_MAX_BYTES);
             String[] urls = nodes.stream().map(NatsServerFixture::url).toArray(String[]::new);
 
             Map<Trigger, AtomicInteger> handled = new ConcurrentHashMap<>();

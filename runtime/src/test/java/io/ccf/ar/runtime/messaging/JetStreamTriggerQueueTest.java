@@ -457,7 +457,8 @@ class JetStreamTriggerQueueTest {
 
     private NatsSettings settings(Duration ackWait, Duration misfireDeadline) {
         return new NatsSettings("AR_RESULTS_TEST", STREAM, 1, Duration.ofMinutes(2), ackWait, 5, misfireDeadline,
-                dir.resolve("spool"), Duration.ofSeconds(10));
+                dir.resolve("spool"), Duration.ofSeconds(10),
+                NatsSettings.DEFAULT_SPOOL_MAX_BYTES);
     }
 
     private Connection connect(String url) throws IOException, InterruptedException {

@@ -224,6 +224,15 @@ class NatsResultSinkTest {
 
     /** Not an assertion: results/s through publish() with NATS up (one thread, then four). */
     @Test
+    void theSpoolLimitComesFromTheSettings() {
+        NatsSettings small = new NatsSettings(settings.resultsStream(), settings.scheduleStream(), 1, settings.duplicateWindow(),
+                settings.ackWait(), settings.maxDeliver(), settings.misfireDeadline(), settings.spoolDir().resolveSibling("small"),
+                settings.startWait(), 3L << 20);
+        JetStreamResultSink sink = closeLater(JetStreamResultSink.open(link(), small));
+        assertEquals(3L << 20, sink.spool().maxBytes());
+    }
+
+    @Test
     void publishRate() throws Exception {
         NatsLink link = link();
         Connection connection = link.connection().orElseThrow();

@@ -29,7 +29,8 @@ final class ResultTestSupport {
 
     static NatsSettings settings(Path dir, int replicas) {
         return new NatsSettings(STREAM, "AR_SCHEDULE_TEST", replicas, Duration.ofMinutes(2), Duration.ofSeconds(30), 5,
-                Duration.ofMinutes(1), dir.resolve("spool"), Duration.ofSeconds(10));
+                Duration.ofMinutes(1), dir.resolve("spool"), Duration.ofSeconds(10),
+                NatsSettings.DEFAULT_SPOOL_MAX_BYTES);
     }
 
     /** Result number {@code n} of run {@code runId}; its id is {@code runId:plan-1/task-1:act-1:subject-<n>}. */
