@@ -29,6 +29,14 @@ public record DownloaderOptions(Duration timeout, long maxBodyBytes, int retries
         }
     }
 
+    /** A registry host that does not answer at all (filtered, down) fails within this, however long a body may take. */
+    static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** For the TCP connect: the request timeout, but at most {@link #MAX_CONNECT_TIMEOUT}. */
+    public Duration connectTimeout() {
+        return timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT;
+    }
+
     public static DownloaderOptions defaults() {
         return new DownloaderOptions(Duration.ofMinutes(5), DEFAULT_MAX_BODY_BYTES, 3, Duration.ofMillis(500));
     }

@@ -46,7 +46,7 @@ public final class HttpPackageSource implements PackageSource {
         this.registry = URI.create(base.endsWith("/") ? base : base + "/");
         this.options = options == null ? DownloaderOptions.defaults() : options;
         this.client = client != null ? client : HttpClient.newBuilder()
-                .connectTimeout(this.options.timeout())
+                .connectTimeout(this.options.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
     }

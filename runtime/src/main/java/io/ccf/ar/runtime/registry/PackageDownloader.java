@@ -68,10 +68,6 @@ public final class PackageDownloader {
         this(registry, new PackageLayout(pluginsDir), options, client);
     }
 
-    public PackageSource source() {
-        return source;
-    }
-
     public LockFile lockFile() {
         return lockFile;
     }

@@ -36,11 +36,6 @@ public sealed interface VersionRequirement {
         public String text() {
             return version + "@" + digest;
         }
-
-        /** The 64 hex digits of the digest. */
-        public String sha256Hex() {
-            return digest.substring("sha256:".length());
-        }
     }
 
     record Range(VersionRange range) implements VersionRequirement {

@@ -359,4 +359,10 @@ class PackageDownloaderTest {
         }
         assertNoLeftovers();
     }
+
+    @Test
+    void aSilentRegistryHostFailsTheConnectWithinSecondsEvenWithALongBodyTimeout() {
+        assertEquals(Duration.ofSeconds(10), DownloaderOptions.defaults().connectTimeout(), "not the 5-minute body timeout");
+        assertEquals(Duration.ofSeconds(2), DownloaderOptions.defaults().withTimeout(Duration.ofSeconds(2)).connectTimeout());
+    }
 }

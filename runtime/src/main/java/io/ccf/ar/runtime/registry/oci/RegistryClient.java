@@ -62,7 +62,7 @@ public final class RegistryClient {
         this.location = location;
         this.options = options;
         this.http = HttpClient.newBuilder()
-                .connectTimeout(options.timeout())
+                .connectTimeout(options.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL) // blobs are often redirected to object storage
                 .build();
     }
