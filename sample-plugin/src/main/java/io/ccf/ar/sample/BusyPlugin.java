@@ -56,9 +56,11 @@ public final class BusyPlugin implements Provider {
         EvaluateResult.Builder result = EvaluateResult.newBuilder()
                 .putProps("namespace", "busy"); // handed to every Execute of this run
         int count = subjectCount(input.getConfigurationMap().get("subjects"));
+        // subject_id: every subject gets this id, as a careless plugin might (repeated, empty, CR/LF, non-ASCII)
+        String sameId = input.getConfigurationMap().get("subject_id");
         for (int i = 0; i < count; i++) {
             result.addSubjects(Subject.newBuilder()
-                    .setId("busy-vm-" + i)
+                    .setId(sameId != null ? sameId : "busy-vm-" + i)
                     .setTitle("Busy Virtual Machine " + i)
                     .setType(SubjectType.INVENTORY_ITEM)
                     .putProps("id", Integer.toString(i)));

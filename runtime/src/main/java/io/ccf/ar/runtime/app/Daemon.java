@@ -9,9 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,7 +70,7 @@ public final class Daemon implements PlanRegistry {
     private final PlanStore store;
     private final PluginManager plugins;
     private final PackageProvisioner packages;
-    private final ExecutorService executePool = Executors.newCachedThreadPool(threads("execute"));
+    private final ThreadPoolExecutor executePool;
     private final AtomicReference<JobCatalog> catalog = new AtomicReference<>(JobCatalog.empty());
     private final Object planLock = new Object();
     private List<PlanSpec> plans = List.of();
@@ -95,8 +96,13 @@ public final class Daemon implements PlanRegistry {
             this.nats = NatsConnections.connectInBackground(config.eventBusURL(), config.runtimeId());
             this.results = JetStreamResultSink.open(nats, config.nats());
         }
+        // Execute calls: at most `concurrency` per run and maxConcurrentRuns runs, so this many threads at most
+        int executeThreads = config.execution().concurrency() * config.execution().maxConcurrentRuns();
+        this.executePool = new ThreadPoolExecutor(executeThreads, executeThreads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads("execute"));
+        executePool.allowCoreThreadTimeOut(true);
         JobRunner runner = new JobRunner(plugins, results, config.execution(), config.runtimeId(), executePool, clock);
-        this.dispatcher = new JobDispatcher(catalog::get, runner, Executors.newCachedThreadPool(threads("run")));
+        this.dispatcher = new JobDispatcher(catalog::get, runner, config.execution().maxConcurrentRuns(), config.timeZone());
     }
 
     public void start() throws InterruptedException {
@@ -117,7 +123,7 @@ public final class Daemon implements PlanRegistry {
         triggers = new SwitchableTriggerQueue(connection.map(this::jetStreamTriggers).orElseGet(InProcessTriggerQueue::new));
         triggers.subscribe(dispatcher);
         scheduler = new CronScheduler(triggers, clock);
-        scheduler.update(schedules(catalog.get()));
+        scheduler.update(schedules(catalog.get(), config.timeZone()));
         scheduler.start();
         logJobs(catalog.get());
         if (connection.isPresent()) {
@@ -233,7 +239,7 @@ public final class Daemon implements PlanRegistry {
         plugins.start(specs);
         plugins.retainOnly(specs); // versions no plan uses any more stop once idle
         if (scheduler != null) {
-            scheduler.update(schedules(compiled));
+            scheduler.update(schedules(compiled, config.timeZone()));
         }
         logJobs(compiled);
     }
@@ -335,10 +341,10 @@ public final class Daemon implements PlanRegistry {
         }
     }
 
-    static Map<String, CronSchedule> schedules(JobCatalog jobs) {
+    static Map<String, CronSchedule> schedules(JobCatalog jobs, ZoneId timeZone) {
         Map<String, CronSchedule> schedules = new LinkedHashMap<>();
         for (JobDefinition job : jobs.jobs()) {
-            schedules.put(job.id(), CronParser.parse(job.schedule(), ZoneId.systemDefault()));
+            schedules.put(job.id(), CronParser.parse(job.schedule(), timeZone));
         }
         return schedules;
     }

@@ -32,7 +32,7 @@ final class InstallCommand implements Callable<Integer> {
         if (registry != null) {
             config = new RuntimeConfig(config.configFile(), config.runtimeId(), config.controlPlaneURL(), registry,
                     config.eventBusURL(), config.pluginsDir(), config.assessmentsDir(), config.logFormat(),
-                    config.pluginHost(), config.execution(), config.nats(), config.plugins());
+                    config.pluginHost(), config.execution(), config.nats(), config.plugins(), config.timeZone());
         }
         InstalledPackage installed = new PackageProvisioner(config).install(wanted.packageName(), wanted.version());
         System.out.println((installed.downloaded() ? "installed " : "already installed ") + installed.ref() + " at "

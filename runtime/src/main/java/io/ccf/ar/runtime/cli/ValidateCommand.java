@@ -1,6 +1,5 @@
 package io.ccf.ar.runtime.cli;
 
-import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,7 @@ final class ValidateCommand implements Callable<Integer> {
         System.out.println("plugins: " + layout.pluginsDir());
         System.out.println("jobs: " + runtime.catalog().jobs().size());
         for (JobDefinition job : runtime.catalog().jobs()) {
-            String next = CronParser.parse(job.schedule(), ZoneId.systemDefault()).next(ZonedDateTime.now())
+            String next = CronParser.parse(job.schedule(), runtime.config().timeZone()).next(ZonedDateTime.now())
                     .map(Object::toString).orElse("never");
             System.out.println("  " + job.id() + "  schedule \"" + job.schedule() + "\"  next " + next);
             for (ActivityDefinition activity : job.activities()) {

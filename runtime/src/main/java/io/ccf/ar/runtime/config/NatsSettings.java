@@ -20,10 +20,21 @@ import java.util.Objects;
  * @param startWait       how long start-up waits for NATS before scheduling on its own; the runtime joins
  *                        the shared schedule when NATS comes later
  * @param spoolMaxBytes   on-disk limit of the spool; over it the oldest results are dropped (with an error)
+ * @param localFallbackAfter how long after its fire time a fire the shared schedule has not taken (NATS or JetStream
+ *                        unavailable) waits before this runtime runs it itself; its results are spooled
  */
 public record NatsSettings(String resultsStream, String scheduleStream, int replicas, Duration duplicateWindow,
                            Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir, Duration startWait,
-                           long spoolMaxBytes) {
+                           long spoolMaxBytes, Duration localFallbackAfter) {
+    public static final Duration DEFAULT_LOCAL_FALLBACK_AFTER = Duration.ofSeconds(5);
+
+    /** With the default {@code localFallbackAfter}. */
+    public NatsSettings(String resultsStream, String scheduleStream, int replicas, Duration duplicateWindow,
+                        Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir, Duration startWait,
+                        long spoolMaxBytes) {
+        this(resultsStream, scheduleStream, replicas, duplicateWindow, ackWait, maxDeliver, misfireDeadline, spoolDir,
+                startWait, spoolMaxBytes, DEFAULT_LOCAL_FALLBACK_AFTER);
+    }
 
     public static final String DEFAULT_RESULTS_STREAM = "AR_RESULTS";
     public static final String DEFAULT_SCHEDULE_STREAM = "AR_SCHEDULE";
@@ -39,6 +50,7 @@ public record NatsSettings(String resultsStream, String scheduleStream, int repl
         Objects.requireNonNull(misfireDeadline, "misfireDeadline");
         Objects.requireNonNull(spoolDir, "spoolDir");
         Objects.requireNonNull(startWait, "startWait");
+        Objects.requireNonNull(localFallbackAfter, "localFallbackAfter");
         if (replicas < 1 || replicas > 5) {
             throw new IllegalArgumentException("replicas must be 1..5, got " + replicas);
         }
@@ -54,6 +66,6 @@ public record NatsSettings(String resultsStream, String scheduleStream, int repl
     public static NatsSettings defaults(Path configDir) {
         return new NatsSettings(DEFAULT_RESULTS_STREAM, DEFAULT_SCHEDULE_STREAM, 1, Duration.ofMinutes(2),
                 Duration.ofSeconds(30), 5, Duration.ofMinutes(1), configDir.resolve("spool"), Duration.ofSeconds(10),
-                DEFAULT_SPOOL_MAX_BYTES);
+                DEFAULT_SPOOL_MAX_BYTES, DEFAULT_LOCAL_FALLBACK_AFTER);
     }
 }

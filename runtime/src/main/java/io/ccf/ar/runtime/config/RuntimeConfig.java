@@ -1,6 +1,7 @@
 package io.ccf.ar.runtime.config;
 
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,10 +15,13 @@ import java.util.Objects;
  * @param eventBusURL       may be empty (no event bus)
  * @param pluginsDir        absolute; relative values resolve against the config file's directory
  * @param assessmentsDir    absolute; as pluginsDir
+ * @param timeZone          the zone of cron schedules without {@code CRON_TZ=}; every runtime sharing a schedule must
+ *                          use the same one (fire times are computed in it); defaults to the host's zone, as robfig's
  */
 public record RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
         String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
-        PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins) {
+        PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
+        ZoneId timeZone) {
     public RuntimeConfig {
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(runtimeId, "runtimeId");
@@ -31,5 +35,6 @@ public record RuntimeConfig(Path configFile, String runtimeId, String controlPla
         Objects.requireNonNull(execution, "execution");
         Objects.requireNonNull(nats, "nats");
         plugins = List.copyOf(plugins);
+        Objects.requireNonNull(timeZone, "timeZone");
     }
 }

@@ -4,7 +4,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,11 +20,12 @@ import io.ccf.ar.runtime.registry.PackageSources;
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
-            "pluginsDir", "assessmentsDir", "logFormat", "pluginHost", "execution", "nats", "plugins");
+            "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout");
-    static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod");
+    static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
-            "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize");
+            "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize",
+            "localFallbackAfter");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -58,7 +61,23 @@ final class RuntimeConfigBinder {
                 pluginHost(m.child("pluginHost", PLUGIN_HOST_KEYS)),
                 execution(m.child("execution", EXECUTION_KEYS)),
                 nats(m.child("nats", NATS_KEYS)),
-                plugins(m));
+                plugins(m),
+                timeZone(m));
+    }
+
+    /** {@code timeZone} (or AR_TIME_ZONE): an IANA zone id such as Europe/Berlin or UTC; default the host's zone. */
+    private ZoneId timeZone(MappingReader m) {
+        String text = override(RuntimeConfigLoader.ENV_TIME_ZONE, m.string("timeZone", ""));
+        if (text.isBlank()) {
+            return ZoneId.systemDefault();
+        }
+        try {
+            return ZoneId.of(text.trim());
+        } catch (DateTimeException e) {
+            problems.add(m.positionOf("timeZone"), m.path("timeZone"),
+                    "not a time zone: \"" + text + "\" (use an IANA zone id such as UTC or Europe/Berlin)");
+            return ZoneId.systemDefault();
+        }
     }
 
     /** Empty (no registry) or an absolute URL with a scheme the downloader reads. */
@@ -148,8 +167,15 @@ final class RuntimeConfigBinder {
                     "must be at least 1 (max concurrent Execute calls per run), got " + concurrency);
             concurrency = d.concurrency();
         }
+        int maxConcurrentRuns = e.integer("maxConcurrentRuns", d.maxConcurrentRuns());
+        if (maxConcurrentRuns < 1) {
+            e.problems().add(e.positionOf("maxConcurrentRuns"), e.path("maxConcurrentRuns"),
+                    "must be at least 1 (runs in flight on this runtime), got " + maxConcurrentRuns);
+            maxConcurrentRuns = d.maxConcurrentRuns();
+        }
         Duration runTimeout = FieldChecks.duration(e, "runTimeout", d.runTimeout(), false);
-        return new ExecutionSettings(runTimeout, concurrency, FieldChecks.duration(e, "gracePeriod", d.gracePeriod(), true));
+        return new ExecutionSettings(runTimeout, concurrency, FieldChecks.duration(e, "gracePeriod", d.gracePeriod(), true),
+                maxConcurrentRuns);
     }
 
     private NatsSettings nats(MappingReader n) {
@@ -172,7 +198,8 @@ final class RuntimeConfigBinder {
                 FieldChecks.duration(n, "misfireDeadline", d.misfireDeadline(), false),
                 directory(n, "spoolDir", "spool"),
                 FieldChecks.duration(n, "startWait", d.startWait(), true),
-                FieldChecks.size(n, "spoolMaxSize", d.spoolMaxBytes(), NatsSettings.MIN_SPOOL_BYTES));
+                FieldChecks.size(n, "spoolMaxSize", d.spoolMaxBytes(), NatsSettings.MIN_SPOOL_BYTES),
+                FieldChecks.duration(n, "localFallbackAfter", d.localFallbackAfter(), true));
     }
 
     private List<PluginEntry> plugins(MappingReader m) {

@@ -16,6 +16,7 @@ public final class RuntimeConfigLoader {
     public static final String ENV_PLUGIN_REGISTRY_URL = "AR_PLUGIN_REGISTRY_URL";
     public static final String ENV_EVENT_BUS_URL = "AR_EVENT_BUS_URL";
     public static final String ENV_LOG_FORMAT = "AR_LOG_FORMAT";
+    public static final String ENV_TIME_ZONE = "AR_TIME_ZONE";
 
     private final Map<String, String> environment;
     private final Supplier<String> hostName;

@@ -12,6 +12,10 @@ import io.ccf.ar.runtime.config.NatsSettings;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -180,6 +184,66 @@ public final class StreamSetup {
                 return null;
             }
             throw e;
+        }
+    }
+
+    // ---- the schedule's consumer
+
+    /** The durable pull consumer every runtime shares on the schedule stream. */
+    public static final String SCHEDULE_CONSUMER = "ar-runtime";
+    /** The server default (1000) would stall the whole schedule once 1000 runs are in progress in the cluster. */
+    static final long SCHEDULE_MAX_ACK_PENDING = 20_000;
+
+    /** The schedule consumer as the settings want it: explicit acks, ackWait, maxDeliver. */
+    static ConsumerConfiguration scheduleConsumerConfig(NatsSettings settings) {
+        return ConsumerConfiguration.builder()
+                .durable(SCHEDULE_CONSUMER)
+                .ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.All)
+                .ackWait(settings.ackWait())
+                .maxDeliver(settings.maxDeliver())
+                .maxAckPending(SCHEDULE_MAX_ACK_PENDING)
+                .build();
+    }
+
+    /**
+     * Creates the schedule consumer when missing; updates ackWait, maxDeliver and maxAckPending when they differ
+     * (two runtimes doing it at once get the same consumer). A consumer that cannot be updated is used as it is,
+     * with a warning.
+     */
+    public static void ensureScheduleConsumer(JetStreamManagement jsm, NatsSettings settings)
+            throws IOException, JetStreamApiException {
+        String stream = settings.scheduleStream();
+        ConsumerInfo info;
+        try {
+            info = jsm.getConsumerInfo(stream, SCHEDULE_CONSUMER);
+        } catch (JetStreamApiException e) {
+            if (e.getErrorCode() != 404) {
+                throw e;
+            }
+            info = null;
+        }
+        ConsumerConfiguration wanted = scheduleConsumerConfig(settings);
+        if (info == null) {
+            jsm.addOrUpdateConsumer(stream, wanted);
+            log.atInfo().addKeyValue("stream", stream).addKeyValue("consumer", SCHEDULE_CONSUMER)
+                    .addKeyValue("ackWaitMs", settings.ackWait().toMillis())
+                    .addKeyValue("maxDeliver", settings.maxDeliver()).log("schedule consumer created");
+            return;
+        }
+        ConsumerConfiguration actual = info.getConsumerConfiguration();
+        if (!actual.getAckWait().equals(settings.ackWait()) || actual.getMaxDeliver() != settings.maxDeliver()
+                || actual.getMaxAckPending() != SCHEDULE_MAX_ACK_PENDING) {
+            try {
+                jsm.addOrUpdateConsumer(stream, wanted);
+                log.atInfo().addKeyValue("consumer", SCHEDULE_CONSUMER)
+                        .addKeyValue("ackWaitMs", settings.ackWait().toMillis())
+                        .addKeyValue("maxDeliver", settings.maxDeliver())
+                        .log("schedule consumer updated to this runtime's settings");
+            } catch (JetStreamApiException e) {
+                log.atWarn().addKeyValue("consumer", SCHEDULE_CONSUMER).addKeyValue("reason", e.getMessage())
+                        .log("the schedule consumer has other settings and cannot be updated; used as it is");
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.ccf.ar.runtime.run;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -8,9 +9,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -18,38 +24,71 @@ import org.slf4j.LoggerFactory;
 
 import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.JobDefinition;
+import io.ccf.ar.runtime.schedule.CronParser;
 import io.ccf.ar.runtime.schedule.Trigger;
 import io.ccf.ar.runtime.schedule.TriggerHandler;
 
 /**
- * Turns triggers into runs: looks the job up in the current catalog, skips the fire when the
- * previous run of the same job is still going (robfig's SkipIfStillRunning), and runs it on the
- * run pool. Returns at once, so the trigger source is never held up; the returned stage completes
- * when the trigger is dealt with (a queue that stores triggers acknowledges it then).
+ * Turns triggers into runs: looks the job up in the current catalog, skips the fire when the previous run of the same
+ * job is still going (robfig's SkipIfStillRunning), and runs it on the run pool. Returns at once, so the trigger source
+ * is never held up; the returned stage completes when the trigger is dealt with (a queue that stores triggers
+ * acknowledges it then, or gives it back when the stage fails).
+ *
+ * <p>Bounded: at most {@code maxConcurrentRuns} runs at once; up to {@value #BACKLOG} more wait for a thread (fires the
+ * runtime runs itself, ad-hoc requests). {@link #room()} tells a queue that stores triggers how many it may take, so
+ * a busy runtime leaves triggers in the stream for the others. A trigger that finds the backlog full is refused (its
+ * stage fails: the shared queue gives it back; a local fire is logged as dropped and counted).
  */
 public final class JobDispatcher implements TriggerHandler {
     private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
+    /** Runs waiting for a thread beyond maxConcurrentRuns. */
+    static final int BACKLOG = 1_000;
 
     private final Supplier<JobCatalog> catalog;
     private final JobRunner runner;
-    private final ExecutorService runPool;
+    private final int maxConcurrentRuns;
+    private final ZoneId timeZone;
+    private final ThreadPoolExecutor runPool;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Runs accepted and not finished (running or waiting for a thread). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ReentrantLock roomLock = new ReentrantLock();
+    private final Condition roomFreed = roomLock.newCondition();
+    private final Set<String> zoneMismatchesLogged = ConcurrentHashMap.newKeySet();
+    private final LongAdder refused = new LongAdder();
 
-    public JobDispatcher(Supplier<JobCatalog> catalog, JobRunner runner, ExecutorService runPool) {
+    /**
+     * @param maxConcurrentRuns runs at once on this runtime
+     * @param timeZone          the runtime's zone for schedules without CRON_TZ (triggers computed in another one are
+     *                          reported: the runtimes sharing the schedule disagree)
+     */
+    public JobDispatcher(Supplier<JobCatalog> catalog, JobRunner runner, int maxConcurrentRuns, ZoneId timeZone) {
+        if (maxConcurrentRuns < 1) {
+            throw new IllegalArgumentException("maxConcurrentRuns must be at least 1");
+        }
         this.catalog = catalog;
         this.runner = runner;
-        this.runPool = runPool;
+        this.maxConcurrentRuns = maxConcurrentRuns;
+        this.timeZone = timeZone;
+        AtomicInteger n = new AtomicInteger();
+        this.runPool = new ThreadPoolExecutor(maxConcurrentRuns, maxConcurrentRuns, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(BACKLOG), r -> {
+                    Thread t = new Thread(r, "run-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        runPool.allowCoreThreadTimeOut(true);
     }
 
     /**
      * Starts the run of the trigger's job on the run pool and returns at once.
      *
      * @return completes at once with {@code null} for a job that is not in the catalog and with
-     *         {@link RunOutcome#SKIPPED_OVERLAP} when the previous run of the job is still going;
-     *         otherwise when the run is over, with its outcome ({@link RunOutcome#FAILED} if the
-     *         runner threw). Completes exceptionally with {@link RejectedExecutionException} only if
-     *         the run was not started because the run pool is shut down (the runtime is stopping):
-     *         the trigger was not dealt with here.
+     *         {@link RunOutcome#SKIPPED_OVERLAP} when the previous run of the job is still going; otherwise when the
+     *         run is over, with its outcome ({@link RunOutcome#FAILED} if the runner threw). Completes exceptionally
+     *         when the fire was not dealt with here and should run elsewhere: the runtime is stopping (not started,
+     *         {@link RejectedExecutionException}), the backlog is full (same), or the run was cut short by shutdown
+     *         ({@link RunCancelledException}).
      */
     @Override
     public CompletionStage<RunOutcome> handle(Trigger trigger) {
@@ -58,6 +97,7 @@ public final class JobDispatcher implements TriggerHandler {
             log.atDebug().addKeyValue("job", trigger.jobId()).log("trigger for a job that no longer exists; dropped");
             return CompletableFuture.completedFuture(null);
         }
+        checkZone(trigger, job.get());
         if (!running.add(trigger.jobId())) {
             log.atInfo().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
                     .addKeyValue("outcome", RunOutcome.SKIPPED_OVERLAP)
@@ -65,8 +105,9 @@ public final class JobDispatcher implements TriggerHandler {
             return CompletableFuture.completedFuture(RunOutcome.SKIPPED_OVERLAP);
         }
         CompletableFuture<RunOutcome> done = new CompletableFuture<>();
+        inFlight.incrementAndGet();
         try {
-            runPool.execute(() -> {
+            runPool.execute(new RunTask(() -> {
                 RunOutcome outcome = RunOutcome.FAILED;
                 try {
                     outcome = runner.run(job.get(), JobRunner.newRunId(), trigger.fireTime()).outcome();
@@ -74,21 +115,105 @@ public final class JobDispatcher implements TriggerHandler {
                     log.atError().addKeyValue("job", trigger.jobId()).setCause(e).log("run failed unexpectedly");
                 } finally {
                     running.remove(trigger.jobId()); // before completing: the next fire must not look like an overlap
-                    done.complete(outcome);
+                    released();
+                    if (outcome == RunOutcome.CANCELLED) {
+                        done.completeExceptionally(new RunCancelledException(trigger));
+                    } else {
+                        done.complete(outcome);
+                    }
                 }
-            });
+            }, () -> { // never started: the runtime stopped while it waited for a thread
+                running.remove(trigger.jobId());
+                released();
+                done.completeExceptionally(new RunCancelledException(trigger));
+            }));
         } catch (RejectedExecutionException rejected) {
             running.remove(trigger.jobId());
-            log.atWarn().addKeyValue("job", trigger.jobId()).log("run not started: the runtime is stopping");
+            released();
+            refused.increment();
+            log.atWarn().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
+                    .log(runPool.isShutdown() ? "run not started: the runtime is stopping"
+                            : "run not started: " + maxConcurrentRuns + " runs are going and " + BACKLOG + " wait");
             done.completeExceptionally(rejected);
         }
         return done;
     }
 
+    /** A run cut short by shutdown: its trigger is given back so the fire runs again (here after a restart, or elsewhere). */
+    public static final class RunCancelledException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RunCancelledException(Trigger trigger) {
+            super("the run of " + trigger.fireId() + " was cancelled by shutdown", null, false, false);
+        }
+    }
+
+    /** Runs this runtime can start now without queueing: what a queue that stores triggers may take. */
+    @Override
+    public int room() {
+        return Math.max(0, maxConcurrentRuns - inFlight.get());
+    }
+
+    @Override
+    public boolean awaitRoom(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        roomLock.lock();
+        try {
+            while (room() == 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = roomFreed.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            roomLock.unlock();
+        }
+    }
+
+    private void released() {
+        inFlight.decrementAndGet();
+        roomLock.lock();
+        try {
+            roomFreed.signalAll();
+        } finally {
+            roomLock.unlock();
+        }
+    }
+
+    /** Fires refused because the backlog was full or the runtime was stopping. */
+    public long refused() {
+        return refused.sum();
+    }
+
+    /**
+     * A trigger computed in another zone than this runtime would compute the job's schedule in: the runtimes sharing
+     * the schedule disagree on {@code timeZone} (or on CRON_TZ), so each publishes fire times the others do not.
+     */
+    private void checkZone(Trigger trigger, JobDefinition job) {
+        if (trigger.timeZone().isEmpty()) {
+            return;
+        }
+        String ours;
+        try {
+            ours = CronParser.parse(job.schedule(), timeZone).zone().getId();
+        } catch (RuntimeException e) {
+            return; // an ad-hoc or unscheduled job: nothing to compare
+        }
+        if (!ours.equals(trigger.timeZone()) && zoneMismatchesLogged.add(job.id() + "|" + trigger.timeZone())) {
+            log.atError().addKeyValue("job", job.id()).addKeyValue("triggerZone", trigger.timeZone())
+                    .addKeyValue("ourZone", ours)
+                    .log("a runtime sharing this schedule computes its fire times in zone " + trigger.timeZone()
+                            + ", this one in " + ours + ": set the same timeZone on every runtime (or CRON_TZ= in the"
+                            + " schedule); until then the job runs at the fire times of both");
+        }
+    }
+
     /**
      * Runs {@code jobs} now, one after the other, as the run {@code runId} (an ad-hoc request).
      *
-     * @throws IllegalStateException naming the job when one of them is already running
+     * @throws IllegalStateException naming the job when one of them is already running, or when the runtime is
+     *                               stopping or full
      */
     public CompletableFuture<Void> runNow(List<JobDefinition> jobs, String runId) {
         List<String> claimed = new ArrayList<>();
@@ -100,8 +225,9 @@ public final class JobDispatcher implements TriggerHandler {
             claimed.add(job.id());
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        inFlight.incrementAndGet();
         try {
-            runPool.execute(() -> {
+            runPool.execute(new RunTask(() -> {
                 try {
                     for (JobDefinition job : jobs) {
                         try {
@@ -113,12 +239,20 @@ public final class JobDispatcher implements TriggerHandler {
                         }
                     }
                 } finally {
+                    released();
                     done.complete(null);
                 }
-            });
+            }, () -> {
+                claimed.forEach(running::remove);
+                released();
+                log.atWarn().addKeyValue("run", runId).log("ad-hoc run not started: the runtime stopped first");
+                done.complete(null);
+            }));
         } catch (RejectedExecutionException rejected) {
             claimed.forEach(running::remove);
-            throw new IllegalStateException("the runtime is stopping", rejected);
+            released();
+            throw new IllegalStateException(runPool.isShutdown() ? "the runtime is stopping"
+                    : "the runtime is full: " + maxConcurrentRuns + " runs are going and " + BACKLOG + " wait", rejected);
         }
         return done;
     }
@@ -136,12 +270,28 @@ public final class JobDispatcher implements TriggerHandler {
                 return true;
             }
             log.warn("runs still going after the {} ms grace period are cancelled: {}", grace.toMillis(), runningJobs());
-            runPool.shutdownNow();
+            abandon(runPool.shutdownNow());
             return runPool.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            runPool.shutdownNow();
+            abandon(runPool.shutdownNow());
             return false;
+        }
+    }
+
+    private static void abandon(List<Runnable> neverStarted) {
+        for (Runnable r : neverStarted) {
+            if (r instanceof RunTask task) {
+                task.onAbandon.run();
+            }
+        }
+    }
+
+    /** A run, and what to do if the pool drops it before it starts (so its stage still completes). */
+    private record RunTask(Runnable body, Runnable onAbandon) implements Runnable {
+        @Override
+        public void run() {
+            body.run();
         }
     }
 }

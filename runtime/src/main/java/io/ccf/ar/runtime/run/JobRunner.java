@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -39,6 +40,7 @@ import io.ccf.ar.runtime.plugin.PluginNotFoundException;
 import io.ccf.ar.runtime.version.VersionRequirement;
 import io.ccf.ar.runtime.plugin.PluginException;
 import io.ccf.ar.runtime.plugin.PluginManager;
+import io.ccf.ar.runtime.schedule.Trigger;
 
 /**
  * Runs one job once: for each activity, Evaluate once, then Execute per subject (concurrently,
@@ -65,6 +67,9 @@ public final class JobRunner {
         this.executePool = executePool;
         this.clock = clock;
     }
+
+    private static final String CANCELLED_MESSAGE =
+            "run cancelled by shutdown before this subject was assessed; the fire is given back to run again";
 
     public static String newRunId() {
         return UUID.randomUUID().toString();
@@ -100,7 +105,7 @@ public final class JobRunner {
                 }
             }
             // interrupted = cut short by shutdown after the grace period (the results say which subjects)
-            RunOutcome outcome = Thread.currentThread().isInterrupted() ? RunOutcome.CANCELLED
+            RunOutcome outcome = Thread.currentThread().isInterrupted() || counter.cancelled.get() > 0 ? RunOutcome.CANCELLED
                     : counter.failed.get() == 0 ? RunOutcome.SUCCEEDED : RunOutcome.FAILED;
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             log.atInfo().addKeyValue("outcome", outcome).addKeyValue("results", counter.results.get())
@@ -117,6 +122,11 @@ public final class JobRunner {
     private void runActivity(JobDefinition job, ActivityDefinition activity, String runId, Instant scheduledAt,
                              long deadline, Counter counter) {
         ResultTemplate template = new ResultTemplate(runId, job, activity, scheduledAt);
+        if (Thread.currentThread().isInterrupted()) { // cut short before this activity began
+            publish(template.cancelled(Subject.getDefaultInstance(), 0, "run cancelled before this activity was run",
+                    clock.instant()), counter);
+            return;
+        }
         PackageRef ref;
         EvaluateResult evaluated;
         Instant started = clock.instant();
@@ -133,7 +143,11 @@ public final class JobRunner {
                     .putAllConfiguration(activity.configuration())
                     .build());
         } catch (PluginException | IllegalArgumentException e) {
-            publish(template.error(Subject.getDefaultInstance(), "Evaluate: " + e.getMessage(), started, clock.instant()), counter);
+            if (Thread.currentThread().isInterrupted()) {
+                publish(template.cancelled(Subject.getDefaultInstance(), 0, "run cancelled during Evaluate", clock.instant()), counter);
+            } else {
+                publish(template.error(Subject.getDefaultInstance(), 0, "Evaluate: " + e.getMessage(), started, clock.instant()), counter);
+            }
             return;
         }
         if (evaluated.getSubjectsCount() == 0) {
@@ -142,9 +156,11 @@ public final class JobRunner {
         }
         Semaphore slots = new Semaphore(settings.concurrency());
         List<Subject> subjects = evaluated.getSubjectsList();
+        int[] occurrence = occurrences(subjects);
         // one result per subject, whoever gets there first: the Execute task or the deadline
         AtomicBoolean[] reported = new AtomicBoolean[subjects.size()];
         AtomicBoolean expired = new AtomicBoolean();
+        AtomicBoolean cancelled = new AtomicBoolean();
         String deadlineMessage = "run deadline of " + settings.runTimeout().toMillis() + " ms exceeded before this subject was assessed";
         List<Future<?>> running = new ArrayList<>();
         Map<String, String> mdc = MDC.getCopyOfContextMap();
@@ -164,9 +180,11 @@ public final class JobRunner {
                 running.add(executePool.submit(() -> {
                     MDC.setContextMap(mdc);
                     try {
-                        AssessmentResult result = execute(ref, input, template);
+                        AssessmentResult result = execute(ref, input, occurrence[index], template);
                         if (expired.get() && !result.ok()) {
-                            result = template.error(input.getSubject(), deadlineMessage, result.startedAt(), clock.instant());
+                            result = cancelled.get()
+                                    ? template.cancelled(input.getSubject(), occurrence[index], CANCELLED_MESSAGE, clock.instant())
+                                    : template.error(input.getSubject(), occurrence[index], deadlineMessage, result.startedAt(), clock.instant());
                         }
                         if (reported[index].compareAndSet(false, true)) {
                             publish(result, counter);
@@ -187,6 +205,7 @@ public final class JobRunner {
         } catch (ExecutionException e) {
             log.error("Execute task failed unexpectedly", e.getCause());
         }
+        cancelled.set(Thread.currentThread().isInterrupted());
         expired.set(true);
         for (Future<?> f : running) {
             if (!f.isDone()) {
@@ -194,10 +213,11 @@ public final class JobRunner {
                 awaitQuietly(f);
             }
         }
-        String why = Thread.currentThread().isInterrupted() ? "run cancelled before this subject was assessed" : deadlineMessage;
         for (int i = 0; i < subjects.size(); i++) {
             if (reported[i] == null || reported[i].compareAndSet(false, true)) {
-                publish(template.error(subjects.get(i), why, clock.instant(), clock.instant()), counter);
+                publish(cancelled.get()
+                        ? template.cancelled(subjects.get(i), occurrence[i], CANCELLED_MESSAGE, clock.instant())
+                        : template.error(subjects.get(i), occurrence[i], deadlineMessage, clock.instant(), clock.instant()), counter);
             }
         }
     }
@@ -212,19 +232,31 @@ public final class JobRunner {
         }
     }
 
-    private AssessmentResult execute(PackageRef ref, ExecuteInput input, ResultTemplate template) {
+    private AssessmentResult execute(PackageRef ref, ExecuteInput input, int occurrence, ResultTemplate template) {
         Instant started = clock.instant();
         try {
             ExecuteResult result = plugins.client(ref).execute(input);
-            return template.result(input.getSubject(), result, started, clock.instant());
+            return template.result(input.getSubject(), occurrence, result, started, clock.instant());
         } catch (PluginException e) {
-            return template.error(input.getSubject(), "Execute: " + e.getMessage(), started, clock.instant());
+            return template.error(input.getSubject(), occurrence, "Execute: " + e.getMessage(), started, clock.instant());
         }
+    }
+
+    /** For each subject, how many subjects before it have the same id (plugins may repeat ids, or leave them empty). */
+    static int[] occurrences(List<Subject> subjects) {
+        int[] occurrence = new int[subjects.size()];
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < subjects.size(); i++) {
+            occurrence[i] = seen.merge(subjects.get(i).getId(), 1, Integer::sum) - 1;
+        }
+        return occurrence;
     }
 
     private void publish(AssessmentResult result, Counter counter) {
         counter.results.incrementAndGet();
-        if (!result.ok()) {
+        if (result.status() == AssessmentResult.Status.CANCELLED) {
+            counter.cancelled.incrementAndGet();
+        } else if (!result.ok()) {
             counter.failed.incrementAndGet();
         }
         try {
@@ -264,39 +296,54 @@ public final class JobRunner {
     private static final class Counter {
         final AtomicInteger results = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger cancelled = new AtomicInteger();
     }
 
-    /** The fields every result of one activity run shares. */
+    /** The fields every result of one activity run shares, and how its results get their ids. */
     private final class ResultTemplate {
         private final String runId;
         private final JobDefinition job;
         private final ActivityDefinition activity;
         private final Instant scheduledAt;
+        private final String fireId;
 
         ResultTemplate(String runId, JobDefinition job, ActivityDefinition activity, Instant scheduledAt) {
             this.runId = runId;
             this.job = job;
             this.activity = activity;
             this.scheduledAt = scheduledAt;
+            this.fireId = scheduledAt == null ? null : Trigger.fireId(job.id(), scheduledAt);
         }
 
-        AssessmentResult result(Subject subject, ExecuteResult r, Instant started, Instant finished) {
+        AssessmentResult result(Subject subject, int occurrence, ExecuteResult r, Instant started, Instant finished) {
             AssessmentResult.Status status = r.getStatus() == ExecutionStatus.SUCCESS
                     ? AssessmentResult.Status.SUCCESS : AssessmentResult.Status.FAILURE;
-            return build(subject, status, "", r, started, finished);
+            return build(subject, status, "", r, started, finished, id(subject, occurrence));
         }
 
-        AssessmentResult error(Subject subject, String error, Instant started, Instant finished) {
-            return build(subject, AssessmentResult.Status.FAILURE, error, ExecuteResult.getDefaultInstance(), started, finished);
+        AssessmentResult error(Subject subject, int occurrence, String error, Instant started, Instant finished) {
+            return build(subject, AssessmentResult.Status.FAILURE, error, ExecuteResult.getDefaultInstance(), started,
+                    finished, id(subject, occurrence));
+        }
+
+        /** A subject the run did not assess because shutdown cut it short: its own id, so a re-run's result is kept. */
+        AssessmentResult cancelled(Subject subject, int occurrence, String why, Instant at) {
+            return build(subject, AssessmentResult.Status.CANCELLED, why, ExecuteResult.getDefaultInstance(), at, at,
+                    ResultIds.forCancelled(runId, activity.id(), subject.getId(), occurrence));
+        }
+
+        private String id(Subject subject, int occurrence) {
+            return fireId != null ? ResultIds.forFire(fireId, activity.id(), subject.getId(), occurrence)
+                    : ResultIds.forRun(runId, activity.id(), subject.getId(), occurrence);
         }
 
         private AssessmentResult build(Subject subject, AssessmentResult.Status status, String error, ExecuteResult r,
-                                       Instant started, Instant finished) {
+                                       Instant started, Instant finished, String resultId) {
             return new AssessmentResult(runId, runtimeId, job.id(), job.planId(),
                     job.assessmentPlanId(), job.componentId(), job.controlId(), job.taskId(), activity.id(),
                     activity.providerName(), activity.packageName(), activity.version(),
                     status, error, subject, r.getObservationsList(), r.getFindingsList(), r.getRisksList(),
-                    r.getLogsList(), started, finished, scheduledAt);
+                    r.getLogsList(), started, finished, scheduledAt, fireId, resultId);
         }
     }
 }

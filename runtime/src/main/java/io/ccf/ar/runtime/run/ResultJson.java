@@ -15,7 +15,7 @@ import com.google.protobuf.util.JsonFormat;
 /**
  * A result as one JSON object, with the original runtime's field names (status, assessmentId, ...,
  * subjects, observations, findings, risks, logs) plus ours (runId, runtimeId, plugin, package,
- * version, startedAt, finishedAt, durationMs, jobId, planId, and scheduledAt for scheduled runs). Protobuf parts keep their proto field
+ * version, startedAt, finishedAt, durationMs, jobId, planId, resultId, and scheduledAt and fireId for scheduled runs). Protobuf parts keep their proto field
  * names ({@code Id}, {@code Title}, ...), as Go's encoding/json printed them.
  */
 public final class ResultJson {
@@ -57,6 +57,10 @@ public final class ResultJson {
             if (r.scheduledAt() != null) {
                 g.writeStringField("scheduledAt", DateTimeFormatter.ISO_INSTANT.format(r.scheduledAt()));
             }
+            if (r.fireId() != null) {
+                g.writeStringField("fireId", r.fireId());
+            }
+            g.writeStringField("resultId", r.resultId());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

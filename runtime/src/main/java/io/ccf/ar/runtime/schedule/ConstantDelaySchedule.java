@@ -1,15 +1,19 @@
 package io.ccf.ar.runtime.schedule;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@code @every <duration>}: port of robfig/cron v3 {@code ConstantDelaySchedule} (constantdelay.go). The delay is
- * whole seconds: below one second it becomes one second, otherwise the fraction of a second is dropped
- * ({@code 500ms} -> 1s, {@code 1.5s} -> 1s, {@code -5m} -> 1s). Fire times fall on whole seconds.
+ * {@code @every <duration>}: robfig/cron v3's {@code ConstantDelaySchedule} (constantdelay.go) with one deliberate
+ * difference. The delay is robfig's: whole seconds, below one second it becomes one second, otherwise the fraction of
+ * a second is dropped ({@code 500ms} -> 1s, {@code 1.5s} -> 1s, {@code -5m} -> 1s). But fire times are the multiples
+ * of the delay counted from the Unix epoch, not from whenever the scheduler happened to start: robfig's
+ * "after + delay" gives every runtime sharing a schedule its own fire times, so each would publish (and run) fires the
+ * others never see. Aligned, every runtime computes the same fire times for the same schedule, whatever its zone.
  */
 final class ConstantDelaySchedule implements CronSchedule {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -34,10 +38,12 @@ final class ConstantDelaySchedule implements CronSchedule {
         return Duration.ofNanos(delayNanos);
     }
 
-    /** {@code after} plus the delay, less {@code after}'s fraction of a second. */
+    /** The first multiple of the delay since the Unix epoch strictly after {@code after}. */
     @Override
     public Optional<ZonedDateTime> next(ZonedDateTime after) {
-        return Optional.of(after.plusNanos(delayNanos - after.getNano()).withZoneSameInstant(zone));
+        long delaySeconds = delayNanos / NANOS_PER_SECOND;
+        long next = (Math.floorDiv(after.toEpochSecond(), delaySeconds) + 1) * delaySeconds;
+        return Optional.of(ZonedDateTime.ofInstant(Instant.ofEpochSecond(next), zone));
     }
 
     @Override

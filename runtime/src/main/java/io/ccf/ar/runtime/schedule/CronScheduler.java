@@ -329,7 +329,7 @@ public final class CronScheduler implements AutoCloseable {
             Instant fireTime = bucket.getKey();
             for (Map.Entry<ScheduleKey, Set<Entry>> group : bucket.getValue().entrySet()) {
                 for (Entry entry : group.getValue()) {
-                    due.add(new Trigger(entry.jobId, fireTime));
+                    due.add(new Trigger(entry.jobId, fireTime, entry.schedule.zone().getId()));
                 }
                 Set<Entry> same = dueBySchedule.putIfAbsent(group.getKey(), group.getValue());
                 if (same != null) { // a schedule due at two fire times: after a stall, or @every jobs out of phase

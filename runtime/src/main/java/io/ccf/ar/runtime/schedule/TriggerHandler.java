@@ -29,6 +29,19 @@ public interface TriggerHandler {
      */
     CompletionStage<?> handle(Trigger trigger);
 
+    /**
+     * How many more triggers the handler can start now without queueing them. A queue that stores triggers takes no
+     * more than this from the store, so a busy runtime leaves them to the others. Unbounded by default.
+     */
+    default int room() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** Waits until {@link #room()} is above zero, at most {@code timeout}; true if it is. */
+    default boolean awaitRoom(java.time.Duration timeout) throws InterruptedException {
+        return true;
+    }
+
     /** An already completed stage, for handlers that are done when they return. */
     static CompletionStage<Void> done() {
         return CompletableFuture.completedStage(null);

@@ -212,14 +212,22 @@ class RuntimeConfigLoaderTest {
     void unknownTopLevelKeyListsAllowedKeys() {
         assertEquals(List.of("config.yml:2:1: colour: unknown key \"colour\"; allowed keys: runtimeId, "
                 + "controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, "
-                + "pluginHost, execution, nats, plugins"), problems("runtimeId: x\ncolour: blue\n"));
+                + "timeZone, pluginHost, execution, nats, plugins"), problems("runtimeId: x\ncolour: blue\n"));
+    }
+
+    @Test
+    void aTimeZoneThatDoesNotExistIsReportedWithItsLine() {
+        assertEquals(List.of("config.yml:2:11: timeZone: not a time zone: \"Mars/Olympus\" (use an IANA zone id such as"
+                + " UTC or Europe/Berlin)"), problems("runtimeId: x\ntimeZone: Mars/Olympus\n"));
+        assertEquals(List.of("config.yml:2:32: execution.maxConcurrentRuns: must be at least 1 (runs in flight on this"
+                + " runtime), got 0"), problems("runtimeId: x\nexecution: {maxConcurrentRuns: 0}\n"));
     }
 
     @Test
     void keyWithWrongCaseIsCaughtAsTypo() {
         assertEquals(List.of("config.yml:1:1: runtimeID: unknown key \"runtimeID\" (did you mean \"runtimeId\"?); "
                 + "allowed keys: runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, "
-                + "assessmentsDir, logFormat, pluginHost, execution, nats, plugins"), problems("runtimeID: x\n"));
+                + "assessmentsDir, logFormat, timeZone, pluginHost, execution, nats, plugins"), problems("runtimeID: x\n"));
     }
 
     @Test
@@ -413,7 +421,7 @@ class RuntimeConfigLoaderTest {
                 file + ":9:5: plugins[0].configration: unknown key \"configration\" (did you mean \"configuration\"?); "
                         + ALLOWED_PLUGIN_KEYS,
                 file + ":10:1: extra: unknown key \"extra\"; allowed keys: runtimeId, controlPlaneURL, "
-                        + "pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, pluginHost, "
+                        + "pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, timeZone, pluginHost, "
                         + "execution, nats, plugins");
         assertEquals(expected, e.problems().stream().map(ConfigProblem::toString).toList());
         assertEquals(String.join("\n", expected), e.getMessage());

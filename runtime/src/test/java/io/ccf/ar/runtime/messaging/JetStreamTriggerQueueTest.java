@@ -367,40 +367,46 @@ class JetStreamTriggerQueueTest {
     }
 
     @Test
-    void whileNatsIsDownPublishingIsRetriedUntilTheMisfireDeadline(@TempDir Path ownServerDir) throws Exception {
+    void whileNatsIsDownFiresRunHereAndTheSharedScheduleIsTakenBackWhenItAnswers(@TempDir Path ownServerDir) throws Exception {
         try (NatsServerFixture own = NatsServerFixture.start(ownServerDir)) {
             Connection connection = connect(own.url());
-            JetStreamTriggerQueue queue = queue(connection, settings(Duration.ofSeconds(30), Duration.ofSeconds(20)));
+            JetStreamTriggerQueue queue = queue(connection, settings(Duration.ofSeconds(30), Duration.ofSeconds(20),
+                    Duration.ofSeconds(2)));
             Recorder handled = new Recorder(t -> TriggerHandler.done());
             queue.subscribe(handled);
             own.stop();
             awaitCondition("the client noticed", () -> connection.getStatus() != Connection.Status.CONNECTED);
 
-            // Fired 18 s ago: two seconds of retries left, then dropped.
-            CompletableFuture<PublishAck> tooLate = queue.publishAsync(new Trigger("job-1", now().minusSeconds(18)));
-            Trigger inTime = new Trigger("job-2", now());
-            CompletableFuture<PublishAck> retried = queue.publishAsync(inTime);
-            ExecutionException dropped = assertThrows(ExecutionException.class,
-                    () -> tooLate.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-            assertInstanceOf(JetStreamTriggerQueue.PublishFailedException.class, dropped.getCause());
-            assertTrue(dropped.getCause().getMessage().contains("NATS connection is"), dropped.getCause().getMessage());
-            assertTrue(((JetStreamTriggerQueue.PublishFailedException) dropped.getCause()).attempts() > 1);
-            assertFalse(retried.isDone());
-            queue.publish(new Trigger("job-3", now().minusSeconds(30))); // dropped at once: logged, not thrown
+            // retried for localFallbackAfter (2 s) past its fire time, then run here
+            Trigger first = new Trigger("job-1", now());
+            CompletableFuture<PublishAck> notStored = queue.publishAsync(first);
+            ExecutionException failed = assertThrows(ExecutionException.class,
+                    () -> notStored.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(TriggerPublisher.PublishFailedException.class, failed.getCause());
+            assertTrue(((TriggerPublisher.PublishFailedException) failed.getCause()).attempts() > 1);
+            assertEquals(first, handled.next(), "run here once the grace was over");
+            assertEquals(JetStreamTriggerQueue.Mode.LOCAL, queue.mode());
+
+            // while LOCAL: run here at once, no waiting
+            Trigger second = new Trigger("job-2", now());
+            queue.publish(second);
+            assertEquals(second, handled.next());
+            assertEquals(2, queue.ranLocally());
 
             own.startProcess();
-            assertFalse(retried.get(WAIT.toSeconds(), TimeUnit.SECONDS).isDuplicate());
-            assertEquals(inTime, handled.next());
-            Trigger later = new Trigger("job-4", now());
-            queue.publish(later);
+            awaitCondition("back on the shared schedule", () -> queue.mode() == JetStreamTriggerQueue.Mode.SHARED);
+            Trigger later = new Trigger("job-3", now());
+            assertFalse(queue.publishAsync(later).get(WAIT.toSeconds(), TimeUnit.SECONDS).isDuplicate());
             assertEquals(later, handled.next());
-            assertEquals(2, handled.count(), "the fires past their deadline were dropped");
+
+            // the trigger of a fire run here lands after all (another runtime's copy, or a publish whose ack was
+            // lost): acknowledged without a second run
+            connect(own.url()).jetStream().publish(JetStreamTriggerQueue.SUBJECT, JetStreamTriggerQueue.body(first));
+            awaitCondition("acknowledged without a run", () -> queue.alreadyRunHere() == 1);
+            assertEquals(3, handled.count(), "every fire ran once here");
         }
     }
 
-    // ---- helpers
-
-    /** A handler that records each trigger and returns what {@code completion} gives it. */
     static final class Recorder implements TriggerHandler {
         private final BlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
         private final AtomicInteger count = new AtomicInteger();
@@ -456,9 +462,13 @@ class JetStreamTriggerQueueTest {
     }
 
     private NatsSettings settings(Duration ackWait, Duration misfireDeadline) {
+        return settings(ackWait, misfireDeadline, NatsSettings.DEFAULT_LOCAL_FALLBACK_AFTER);
+    }
+
+    private NatsSettings settings(Duration ackWait, Duration misfireDeadline, Duration localFallbackAfter) {
         return new NatsSettings("AR_RESULTS_TEST", STREAM, 1, Duration.ofMinutes(2), ackWait, 5, misfireDeadline,
                 dir.resolve("spool"), Duration.ofSeconds(10),
-                NatsSettings.DEFAULT_SPOOL_MAX_BYTES);
+                NatsSettings.DEFAULT_SPOOL_MAX_BYTES, localFallbackAfter);
     }
 
     private Connection connect(String url) throws IOException, InterruptedException {

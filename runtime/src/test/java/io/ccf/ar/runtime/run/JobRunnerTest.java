@@ -3,6 +3,7 @@ package io.ccf.ar.runtime.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +39,8 @@ import io.ccf.ar.runtime.plugin.PluginHostOptions;
 import io.ccf.ar.runtime.plugin.PluginManager;
 import io.ccf.ar.runtime.plugin.TestPackages;
 import io.ccf.ar.runtime.schedule.Trigger;
+import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.proto.EvaluateInput;
 
 /** The runner and dispatcher with the real sample plugin. */
 class JobRunnerTest {
@@ -79,7 +85,8 @@ class JobRunnerTest {
             assertEquals("ap-1", r.assessmentId());
             assertEquals("act-1", r.activityId());
             assertEquals("busy", r.plugin());
-            assertTrue(r.resultId().startsWith("run-42:plan-1/task-1:act-1:busy-vm-"), r.resultId());
+            assertTrue(r.resultId().matches("[0-9a-f]{32}"), r.resultId());
+            assertNull(r.fireId(), "not a scheduled run");
             assertTrue(!r.finishedAt().isBefore(r.startedAt()));
         }
         String json = ResultJson.toJson(results.get(0));
@@ -87,7 +94,8 @@ class JobRunnerTest {
                 "\"controlId\":\"ctl\"", "\"taskId\":\"task-1\"", "\"activityId\":\"act-1\"", "\"error\":\"\"",
                 "\"subjects\":{\"Id\":\"busy-vm-", "\"observations\":[{", "\"findings\":[]", "\"risks\":[]", "\"logs\":[",
                 "\"runId\":\"run-42\"", "\"runtimeId\":\"rt-1\"", "\"plugin\":\"busy\"", "\"package\":\"sample\"",
-                "\"version\":\"1.0.0\"", "\"startedAt\":\"", "\"finishedAt\":\"", "\"durationMs\":")) {
+                "\"version\":\"1.0.0\"", "\"startedAt\":\"", "\"finishedAt\":\"", "\"durationMs\":",
+                "\"resultId\":\"" + results.get(0).resultId() + "\"")) {
             assertTrue(json.contains(key), key + " missing in " + json);
         }
     }
@@ -112,8 +120,7 @@ class JobRunnerTest {
     void aFireWhileThePreviousRunIsGoingIsSkipped() {
         JobDefinition slow = job("sample", Map.of("sleep_ms", "1500"));
         JobCatalog catalog = JobCatalog.of(List.of(slow));
-        JobDispatcher dispatcher = new JobDispatcher(() -> catalog, runner(Duration.ofMinutes(1), 8),
-                Executors.newCachedThreadPool());
+        JobDispatcher dispatcher = new JobDispatcher(() -> catalog, runner(Duration.ofMinutes(1), 8), 4, ZoneOffset.UTC);
         CompletionStage<RunOutcome> first = dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:00Z")));
         CompletionStage<RunOutcome> overlap = dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:01Z")));
         CompletionStage<RunOutcome> unknown = dispatcher.handle(new Trigger("no-such-job", Instant.parse("2026-01-01T00:00:01Z")));
@@ -131,5 +138,77 @@ class JobRunnerTest {
         ExecutionException notStarted = assertThrows(ExecutionException.class, afterDrain::get);
         assertInstanceOf(RejectedExecutionException.class, notStarted.getCause(), "not dealt with: given back");
         assertTrue(dispatcher.runningJobs().isEmpty());
+    }
+
+    @Test
+    void theResultsOfOneFireHaveTheSameIdsWhereverItRunsAndDistinctIdsWhateverThePluginReturns() {
+        Instant fireTime = Instant.parse("2026-01-01T00:00:05Z");
+        JobDefinition job = job("sample", Map.of());
+        runner(Duration.ofMinutes(1), 8).run(job, "run-on-runtime-a", fireTime);
+        runner(Duration.ofMinutes(1), 8).run(job, "run-on-runtime-b", fireTime);
+        List<String> a = results.subList(0, 3).stream().map(AssessmentResult::resultId).sorted().toList();
+        List<String> b = results.subList(3, 6).stream().map(AssessmentResult::resultId).sorted().toList();
+        assertEquals(a, b, "the same fire gives the same ids on every runtime");
+        assertEquals(3, a.stream().distinct().count());
+        results.forEach(r -> assertEquals(job.id() + "@2026-01-01T00:00:05Z", r.fireId()));
+        assertTrue(ResultJson.toJson(results.get(0)).contains("\"fireId\":\"" + job.id() + "@2026-01-01T00:00:05Z\""));
+
+        results.clear();
+        runner(Duration.ofMinutes(1), 8).run(job, "run-c", fireTime.plusSeconds(1));
+        assertTrue(results.stream().noneMatch(r -> a.contains(r.resultId())), "another fire, other ids");
+
+        // careless subject ids: repeated, empty, CR/LF and non-ASCII, huge: every result kept, ids safe header values
+        for (String id : List.of("same", "", "line\r\nbreak é ☃", "x".repeat(100_000))) {
+            results.clear();
+            runner(Duration.ofMinutes(1), 8).run(job("sample", Map.of("subject_id", id, "subjects", "4")), "run-d", fireTime);
+            assertEquals(4, results.size());
+            assertEquals(4, results.stream().map(AssessmentResult::resultId).distinct().count(), "distinct for " + id.length());
+            results.forEach(r -> assertTrue(r.resultId().matches("[0-9a-f]{32}"), r.resultId()));
+            results.forEach(r -> assertTrue(r.ok(), r.toString()));
+        }
+    }
+
+    @Test
+    void aRunCutShortByShutdownGivesItsFireBackWithCancelledPlaceholders() throws Exception {
+        JobDefinition slow = job("sample", Map.of("sleep_ms", "20000"));
+        JobCatalog catalog = JobCatalog.of(List.of(slow));
+        JobDispatcher dispatcher = new JobDispatcher(() -> catalog, runner(Duration.ofMinutes(1), 8), 4, ZoneOffset.UTC);
+        Instant fireTime = Instant.parse("2026-01-01T00:00:00Z");
+        plugins.client(new PackageRef("sample", "1.0.0")).evaluate(EvaluateInput.getDefaultInstance()); // started: Evaluate is quick
+        CompletableFuture<RunOutcome> run = dispatcher.handle(new Trigger(slow.id(), fireTime)).toCompletableFuture();
+        dispatcher.drain(Duration.ofSeconds(2)); // the grace is over long before the 20 s Execute calls: interrupted
+        ExecutionException givenBack = assertThrows(ExecutionException.class, () -> run.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(JobDispatcher.RunCancelledException.class, givenBack.getCause());
+        assertEquals(3, results.size(), results.toString());
+        for (AssessmentResult r : results) {
+            assertEquals(AssessmentResult.Status.CANCELLED, r.status(), r.toString());
+            assertTrue(r.error().contains("cancelled by shutdown"), r.error());
+            assertNotEquals(ResultIds.forFire(slow.id() + "@" + fireTime, "act-1", r.subject().getId(), 0), r.resultId(),
+                    "a placeholder never takes the id of the real result of the fire's next run");
+        }
+    }
+
+    @Test
+    void aRuntimeTakesNoMoreRunsThanItHasRoomFor() throws Exception {
+        List<JobDefinition> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JobDefinition j = job("sample", Map.of("sleep_ms", "400", "subjects", "1"));
+            jobs.add(new JobDefinition("job-" + i, j.planId(), j.title(), j.schedule(), j.componentId(), j.controlId(),
+                    j.assessmentPlanId(), "task-" + i, j.activities()));
+        }
+        JobCatalog catalog = JobCatalog.of(jobs);
+        JobDispatcher dispatcher = new JobDispatcher(() -> catalog, runner(Duration.ofMinutes(1), 8), 2, ZoneOffset.UTC);
+        assertEquals(2, dispatcher.room());
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        CompletableFuture<RunOutcome> first = dispatcher.handle(new Trigger("job-0", t)).toCompletableFuture();
+        dispatcher.handle(new Trigger("job-1", t));
+        assertEquals(0, dispatcher.room(), "two runs going: a shared queue takes nothing more");
+        assertFalse(dispatcher.awaitRoom(Duration.ofMillis(50)));
+        CompletableFuture<RunOutcome> third = dispatcher.handle(new Trigger("job-2", t)).toCompletableFuture();
+        assertTrue(dispatcher.awaitRoom(Duration.ofSeconds(30)), "room again when a run ends");
+        assertEquals(RunOutcome.SUCCEEDED, first.get(30, TimeUnit.SECONDS));
+        assertEquals(RunOutcome.SUCCEEDED, third.get(30, TimeUnit.SECONDS), "a local fire beyond the room waits, not dropped");
+        assertTrue(dispatcher.drain(Duration.ofSeconds(30)));
+        assertEquals(3, results.size());
     }
 }

@@ -107,18 +107,19 @@ class CronScheduleGoldenTest {
             UTC | 2012-07-09T00:00:00Z    | @yearly                        | 2013-01-01T00:00Z 2014-01-01T00:00Z
             UTC | 2012-07-09T00:00:00Z    | @annually                      | 2013-01-01T00:00Z
             America/New_York | 2024-03-09T12:00:00Z | CRON_TZ=Asia/Tokyo @daily       | 2024-03-10T00:00+09:00 2024-03-11T00:00+09:00
-            # --- @every: whole seconds, at least one (constantdelay.go) ------------------------------------------------
+            # --- @every: whole seconds, at least one (constantdelay.go); ours counts from the Unix epoch, not from the
+            # --- start time, so every runtime sharing a schedule fires at the same times (robfig differs where noted)
             UTC | 2012-07-09T14:45:00.5Z  | @every 1m30s                   | 2012-07-09T14:46:30Z 2012-07-09T14:48Z
             UTC | 2012-07-09T14:45:00.25Z | @every 500ms                   | 2012-07-09T14:45:01Z 2012-07-09T14:45:02Z
-            UTC | 2012-07-09T14:45:00Z    | @every 1.5h                    | 2012-07-09T16:15Z 2012-07-09T17:45Z
+            UTC | 2012-07-09T14:45:00Z    | @every 1.5h                    | 2012-07-09T15:00Z 2012-07-09T16:30Z
             UTC | 2012-07-09T14:45:00Z    | @every 1.5s                    | 2012-07-09T14:45:01Z
             UTC | 2012-07-09T14:45:00Z    | @every -5m                     | 2012-07-09T14:45:01Z
             # constantdelay_test: 15m plus 50ns is rounded to 15m; a fraction of the start second is dropped
             UTC | 2012-07-09T14:45:00Z    | @every 15m0.00000005s          | 2012-07-09T15:00Z
             UTC | 2012-07-09T14:45:00.005Z | @every 15m                    | 2012-07-09T15:00Z
-            UTC | 2012-07-09T23:35:51Z    | @every 25h44m24s               | 2012-07-11T01:20:15Z
+            UTC | 2012-07-09T23:35:51Z    | @every 25h44m24s               | 2012-07-10T22:40:48Z
             # ignores DST: 24h of elapsed time, not the same wall time
-            America/New_York | 2024-03-09T12:00:00-05:00 | @every 24h          | 2024-03-10T13:00-04:00
+            America/New_York | 2024-03-09T12:00:00-05:00 | @every 24h          | 2024-03-09T19:00-05:00
             # --- CRON_TZ / TZ versus the default zone ---------------------------------------------------------------------
             America/New_York | 2024-01-01T00:00:00Z | CRON_TZ=Asia/Tokyo 0 0 9 * * * | 2024-01-02T09:00+09:00
             America/New_York | 2024-01-01T00:00:00Z | TZ=UTC 0 0 0 * * *             | 2024-01-02T00:00Z
