@@ -181,6 +181,9 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
                     .log("the shared schedule did not take a fire in time: this runtime runs its own fires until"
                             + " JetStream answers again; results wait in the spool");
             startProbe();
+            // fires still waiting for the shared schedule run now, in fire-time order, not each at its own deadline
+            CompletableFuture.runAsync(() -> publisher.abandonPending("the shared schedule is unavailable since "
+                    + fresh.since() + " (" + reason + ")"));
             return fresh;
         }
         LocalSpell current = local.get();

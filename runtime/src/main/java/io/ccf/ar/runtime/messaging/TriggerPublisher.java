@@ -3,9 +3,14 @@ package io.ccf.ar.runtime.messaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,6 +45,8 @@ final class TriggerPublisher {
     private final String stream;
     private final Clock clock;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    /** Publishes not completed yet, so {@link #abandonPending} can give up on them at once. */
+    private final Map<CompletableFuture<PublishAck>, Trigger> pending = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     TriggerPublisher(Connection connection, JetStream jetStream, String stream, Clock clock) {
@@ -60,9 +67,25 @@ final class TriggerPublisher {
                     + " triggers are already waiting for JetStream", 0, null));
             return result;
         }
-        result.whenComplete((ack, failure) -> inFlight.release());
+        pending.put(result, trigger);
+        result.whenComplete((ack, failure) -> {
+            pending.remove(result);
+            inFlight.release();
+        });
         attempt(trigger, result, giveUpAt, 1, FIRST_RETRY_DELAY_MILLIS);
         return result;
+    }
+
+    /**
+     * Gives up on every publish still being retried, oldest fire first (their futures fail with {@code reason}), so
+     * that fires waiting for a shared schedule that is known to be away are dealt with now, in order.
+     */
+    void abandonPending(String reason) {
+        List<Map.Entry<CompletableFuture<PublishAck>, Trigger>> waiting = new ArrayList<>(pending.entrySet());
+        waiting.sort(Comparator.comparing(e -> e.getValue().fireTime()));
+        for (Map.Entry<CompletableFuture<PublishAck>, Trigger> e : waiting) {
+            e.getKey().completeExceptionally(new PublishFailedException(reason, 0, null));
+        }
     }
 
     /** Stops retrying: attempts in progress fail at their next step. */
@@ -72,6 +95,9 @@ final class TriggerPublisher {
 
     private void attempt(Trigger trigger, CompletableFuture<PublishAck> result, Instant giveUpAt, int attempt,
                          long retryDelayMillis) {
+        if (result.isDone()) { // abandoned
+            return;
+        }
         sendOnce(trigger).whenComplete((ack, failure) -> {
             if (failure == null) {
                 result.complete(ack);
@@ -128,7 +154,7 @@ final class TriggerPublisher {
         private final int attempts;
 
         PublishFailedException(String reason, int attempts, Throwable cause) {
-            super(reason + " (" + attempts + (attempts == 1 ? " attempt)" : " attempts)"), cause);
+            super(attempts == 0 ? reason : reason + " (" + attempts + (attempts == 1 ? " attempt)" : " attempts)"), cause);
             this.attempts = attempts;
         }
 

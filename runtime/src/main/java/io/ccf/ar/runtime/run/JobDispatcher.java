@@ -3,8 +3,11 @@ package io.ccf.ar.runtime.run;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,13 +46,16 @@ public final class JobDispatcher implements TriggerHandler {
     private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
     /** Runs waiting for a thread beyond maxConcurrentRuns. */
     static final int BACKLOG = 1_000;
+    /** Fires of one job that wait for its run in progress; more are skipped as overlaps. */
+    public static final int WAITING_FIRES_PER_JOB = 5;
 
     private final Supplier<JobCatalog> catalog;
     private final JobRunner runner;
     private final int maxConcurrentRuns;
     private final ZoneId timeZone;
     private final ThreadPoolExecutor runPool;
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Per job: whether a run is going, and the fires waiting for it. */
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     /** Runs accepted and not finished (running or waiting for a thread). */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock roomLock = new ReentrantLock();
@@ -98,45 +104,90 @@ public final class JobDispatcher implements TriggerHandler {
             return CompletableFuture.completedFuture(null);
         }
         checkZone(trigger, job.get());
-        if (!running.add(trigger.jobId())) {
-            log.atInfo().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
-                    .addKeyValue("outcome", RunOutcome.SKIPPED_OVERLAP)
-                    .log("run skipped: the previous run of this job is still going");
-            return CompletableFuture.completedFuture(RunOutcome.SKIPPED_OVERLAP);
+        Fire fire = new Fire(trigger, new CompletableFuture<>());
+        Lane lane = lanes.computeIfAbsent(trigger.jobId(), id -> new Lane());
+        synchronized (lane) {
+            if (lane.busy) {
+                if (lane.waiting.size() >= WAITING_FIRES_PER_JOB) {
+                    log.atInfo().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
+                            .addKeyValue("outcome", RunOutcome.SKIPPED_OVERLAP).addKeyValue("waiting", lane.waiting.size())
+                            .log("run skipped: the previous run of this job is still going and "
+                                    + WAITING_FIRES_PER_JOB + " fires already wait for it");
+                    return CompletableFuture.completedFuture(RunOutcome.SKIPPED_OVERLAP);
+                }
+                inFlight.incrementAndGet();
+                lane.waiting.add(fire);
+                log.atInfo().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
+                        .log("fire waits: the previous run of this job is still going");
+                return fire.done;
+            }
+            lane.busy = true;
+            inFlight.incrementAndGet();
         }
-        CompletableFuture<RunOutcome> done = new CompletableFuture<>();
-        inFlight.incrementAndGet();
+        start(lane, fire);
+        return fire.done;
+    }
+
+    /** Runs {@code fire} on the pool; when it ends, the lane's next waiting fire (oldest first) starts. */
+    private void start(Lane lane, Fire fire) {
+        Trigger trigger = fire.trigger;
         try {
             runPool.execute(new RunTask(() -> {
                 RunOutcome outcome = RunOutcome.FAILED;
                 try {
-                    outcome = runner.run(job.get(), JobRunner.newRunId(), trigger.fireTime()).outcome();
+                    Optional<JobDefinition> job = catalog.get().job(trigger.jobId()); // the catalog may have changed
+                    if (job.isPresent()) {
+                        outcome = runner.run(job.get(), JobRunner.newRunId(), trigger.fireTime()).outcome();
+                    } else {
+                        outcome = null;
+                    }
                 } catch (RuntimeException e) {
                     log.atError().addKeyValue("job", trigger.jobId()).setCause(e).log("run failed unexpectedly");
                 } finally {
-                    running.remove(trigger.jobId()); // before completing: the next fire must not look like an overlap
                     released();
                     if (outcome == RunOutcome.CANCELLED) {
-                        done.completeExceptionally(new RunCancelledException(trigger));
+                        fire.done.completeExceptionally(new RunCancelledException(trigger));
                     } else {
-                        done.complete(outcome);
+                        fire.done.complete(outcome);
                     }
+                    next(lane); // after completing: the trigger is acknowledged before the next run starts
                 }
             }, () -> { // never started: the runtime stopped while it waited for a thread
-                running.remove(trigger.jobId());
                 released();
-                done.completeExceptionally(new RunCancelledException(trigger));
+                fire.done.completeExceptionally(new RunCancelledException(trigger));
+                next(lane);
             }));
         } catch (RejectedExecutionException rejected) {
-            running.remove(trigger.jobId());
             released();
             refused.increment();
             log.atWarn().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
                     .log(runPool.isShutdown() ? "run not started: the runtime is stopping"
                             : "run not started: " + maxConcurrentRuns + " runs are going and " + BACKLOG + " wait");
-            done.completeExceptionally(rejected);
+            fire.done.completeExceptionally(rejected);
+            next(lane);
         }
-        return done;
+    }
+
+    /** The lane's run ended: start its next waiting fire, or mark it idle. */
+    private void next(Lane lane) {
+        Fire next;
+        synchronized (lane) {
+            next = lane.waiting.poll();
+            if (next == null) {
+                lane.busy = false;
+                return;
+            }
+        }
+        start(lane, next);
+    }
+
+    /** One job's runs: at most one going, fires waiting in fire-time order. Guarded by itself. */
+    private static final class Lane {
+        boolean busy;
+        final PriorityQueue<Fire> waiting = new PriorityQueue<>(Comparator.comparing(f -> f.trigger.fireTime()));
+    }
+
+    private record Fire(Trigger trigger, CompletableFuture<RunOutcome> done) {
     }
 
     /** A run cut short by shutdown: its trigger is given back so the fire runs again (here after a restart, or elsewhere). */
@@ -216,26 +267,30 @@ public final class JobDispatcher implements TriggerHandler {
      *                               stopping or full
      */
     public CompletableFuture<Void> runNow(List<JobDefinition> jobs, String runId) {
-        List<String> claimed = new ArrayList<>();
+        List<Lane> claimed = new ArrayList<>();
         for (JobDefinition job : jobs) {
-            if (!running.add(job.id())) {
-                claimed.forEach(running::remove);
-                throw new IllegalStateException("job " + job.id() + " is running; try again when its run is over");
+            Lane lane = lanes.computeIfAbsent(job.id(), id -> new Lane());
+            synchronized (lane) {
+                if (lane.busy) {
+                    claimed.forEach(this::next);
+                    throw new IllegalStateException("job " + job.id() + " is running; try again when its run is over");
+                }
+                lane.busy = true;
             }
-            claimed.add(job.id());
+            claimed.add(lane);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         inFlight.incrementAndGet();
         try {
             runPool.execute(new RunTask(() -> {
                 try {
-                    for (JobDefinition job : jobs) {
+                    for (int i = 0; i < jobs.size(); i++) {
                         try {
-                            runner.run(job, runId);
+                            runner.run(jobs.get(i), runId);
                         } catch (RuntimeException e) {
-                            log.atError().addKeyValue("job", job.id()).setCause(e).log("run failed unexpectedly");
+                            log.atError().addKeyValue("job", jobs.get(i).id()).setCause(e).log("run failed unexpectedly");
                         } finally {
-                            running.remove(job.id());
+                            next(claimed.get(i)); // fires that waited for this job go on
                         }
                     }
                 } finally {
@@ -243,13 +298,13 @@ public final class JobDispatcher implements TriggerHandler {
                     done.complete(null);
                 }
             }, () -> {
-                claimed.forEach(running::remove);
+                claimed.forEach(this::next);
                 released();
                 log.atWarn().addKeyValue("run", runId).log("ad-hoc run not started: the runtime stopped first");
                 done.complete(null);
             }));
         } catch (RejectedExecutionException rejected) {
-            claimed.forEach(running::remove);
+            claimed.forEach(this::next);
             released();
             throw new IllegalStateException(runPool.isShutdown() ? "the runtime is stopping"
                     : "the runtime is full: " + maxConcurrentRuns + " runs are going and " + BACKLOG + " wait", rejected);
@@ -259,7 +314,15 @@ public final class JobDispatcher implements TriggerHandler {
 
     /** Jobs with a run in progress. */
     public Set<String> runningJobs() {
-        return Set.copyOf(running);
+        Set<String> busy = new java.util.TreeSet<>();
+        lanes.forEach((id, lane) -> {
+            synchronized (lane) {
+                if (lane.busy) {
+                    busy.add(id);
+                }
+            }
+        });
+        return busy;
     }
 
     /** Lets in-flight runs finish within {@code grace}, then interrupts them. True if all finished. */

@@ -117,24 +117,34 @@ class JobRunnerTest {
     }
 
     @Test
-    void aFireWhileThePreviousRunIsGoingIsSkipped() {
-        JobDefinition slow = job("sample", Map.of("sleep_ms", "1500"));
+    void firesWhileThePreviousRunIsGoingWaitInOrderAndOnlyTooManyAreSkipped() throws Exception {
+        JobDefinition slow = job("sample", Map.of("sleep_ms", "300"));
         JobCatalog catalog = JobCatalog.of(List.of(slow));
         JobDispatcher dispatcher = new JobDispatcher(() -> catalog, runner(Duration.ofMinutes(1), 8), 4, ZoneOffset.UTC);
-        CompletionStage<RunOutcome> first = dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:00Z")));
-        CompletionStage<RunOutcome> overlap = dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:01Z")));
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        CompletionStage<RunOutcome> first = dispatcher.handle(new Trigger(slow.id(), t0));
+        List<CompletableFuture<RunOutcome>> waiting = new ArrayList<>();
+        // handed over newest first: they still run in fire-time order
+        for (int i = JobDispatcher.WAITING_FIRES_PER_JOB; i >= 1; i--) {
+            waiting.add(dispatcher.handle(new Trigger(slow.id(), t0.plusSeconds(i))).toCompletableFuture());
+        }
+        CompletionStage<RunOutcome> tooMany = dispatcher.handle(new Trigger(slow.id(), t0.plusSeconds(30)));
         CompletionStage<RunOutcome> unknown = dispatcher.handle(new Trigger("no-such-job", Instant.parse("2026-01-01T00:00:01Z")));
-        assertEquals(RunOutcome.SKIPPED_OVERLAP, overlap.toCompletableFuture().getNow(null), "completes at once");
+        assertEquals(RunOutcome.SKIPPED_OVERLAP, tooMany.toCompletableFuture().getNow(null), "completes at once");
         assertTrue(unknown.toCompletableFuture().isDone(), "completes at once");
         assertNull(unknown.toCompletableFuture().getNow(RunOutcome.FAILED));
         assertFalse(first.toCompletableFuture().isDone(), "completes when the run is over");
+        for (CompletableFuture<RunOutcome> w : waiting) {
+            assertEquals(RunOutcome.SUCCEEDED, w.get(60, TimeUnit.SECONDS));
+        }
         assertTrue(dispatcher.drain(Duration.ofSeconds(30)));
         assertEquals(RunOutcome.SUCCEEDED, first.toCompletableFuture().getNow(null));
-        assertEquals(3, results.size(), "one run of three subjects, the overlapping fire skipped: " + results);
-        assertEquals(1, results.stream().map(AssessmentResult::runId).distinct().count());
+        assertEquals(3 * (1 + JobDispatcher.WAITING_FIRES_PER_JOB), results.size(), "every fire but the skipped one ran");
+        List<Instant> order = results.stream().map(AssessmentResult::scheduledAt).distinct().toList();
+        assertEquals(order.stream().sorted().toList(), order, "one run at a time, oldest fire first");
 
         CompletableFuture<RunOutcome> afterDrain =
-                dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:00:02Z"))).toCompletableFuture();
+                dispatcher.handle(new Trigger(slow.id(), Instant.parse("2026-01-01T00:01:02Z"))).toCompletableFuture();
         ExecutionException notStarted = assertThrows(ExecutionException.class, afterDrain::get);
         assertInstanceOf(RejectedExecutionException.class, notStarted.getCause(), "not dealt with: given back");
         assertTrue(dispatcher.runningJobs().isEmpty());

@@ -1,0 +1,133 @@
+package io.ccf.ar.runtime.faults;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+import io.ccf.ar.runtime.plugin.TestPackages;
+import io.ccf.ar.runtime.testing.CliProcess;
+import io.ccf.ar.runtime.testing.Processes;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+
+/**
+ * Runtimes as real processes ({@code ar --config ...}) sharing one plugins dir (the sample jar) and NATS, each with its
+ * own config dir, spool and plans. What the test injects (kill, stop, outage) it does to these processes; what it counts
+ * it reads back from the results stream ({@link StoredResults}).
+ */
+final class FaultRig implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofSeconds(90);
+    static final String RESULTS_STREAM = "AR_RESULTS";
+
+    private final Path dir;
+    private final String natsUrl;
+    private final List<CliProcess> runtimes = new ArrayList<>();
+
+    FaultRig(Path dir, String natsUrl) {
+        this.dir = dir;
+        this.natsUrl = natsUrl;
+        new TestPackages(dir.resolve("plugins")).jar("sample", "1.0.0", TestPackages.sampleJar());
+    }
+
+    /** One `plugins:` entry of the sample plugin (3 subjects) on {@code schedule}; {@code config} as YAML lines. */
+    static String sampleJob(String name, String schedule, String... config) {
+        StringBuilder s = new StringBuilder("  - name: " + name + "\n    package: sample\n    version: 1.0.0\n"
+                + "    schedule: \"" + schedule + "\"\n");
+        if (config.length > 0) {
+            s.append("    configuration:\n");
+            for (String line : config) {
+                s.append("      ").append(line).append('\n');
+            }
+        }
+        return s.toString();
+    }
+
+    /**
+     * Starts runtime {@code id} with {@code extraYaml} (execution/nats sections) and the plugins, and waits until it
+     * takes triggers from the shared schedule.
+     */
+    CliProcess runtime(String id, String execution, String nats, String plugins) throws IOException, InterruptedException {
+        Path home = Files.createDirectories(dir.resolve(id));
+        Files.createDirectories(home.resolve("assessments"));
+        Files.writeString(home.resolve("config.yml"), "runtimeId: " + id + "\n"
+                + "eventBusURL: " + natsUrl + "\n"
+                + "pluginsDir: " + dir.resolve("plugins") + "\n"
+                + "timeZone: UTC\n"
+                + "execution:\n" + execution
+                + "nats:\n" + nats
+                + "plugins:\n" + plugins);
+        CliProcess ar = CliProcess.start(home, "--config", "config.yml");
+        runtimes.add(ar);
+        ar.awaitLog("taking triggers from the shared schedule", TIMEOUT);
+        return ar;
+    }
+
+    /** The next whole second at least {@code lead} from now: where a counting window starts or ends. */
+    static Instant secondsFromNow(long lead) {
+        return Instant.now().plusSeconds(lead).plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+
+    /** Waits (polling the stream: nothing signals "all arrived") until {@code done} holds for what is stored. */
+    static StoredResults awaitStored(Connection connection, Duration timeout, java.util.function.Predicate<StoredResults> done)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        StoredResults stored = StoredResults.read(connection, RESULTS_STREAM);
+        while (!done.test(stored) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            stored = StoredResults.read(connection, RESULTS_STREAM);
+        }
+        return stored;
+    }
+
+    /** Fires of an every-second job between from and to (both whole seconds, inclusive). */
+    static long everySecondFires(Instant from, Instant to) {
+        return Duration.between(from, to).toSeconds() + 1;
+    }
+
+    /** True when every fire in the window has {@code subjects} results stored. */
+    static boolean complete(StoredResults stored, String jobId, Instant from, Instant to, long expectedFires, int subjects) {
+        TreeMap<Instant, StoredResults.Fire> fires = stored.fires(jobId, from, to);
+        return fires.size() == expectedFires && fires.values().stream().allMatch(f -> f.subjectsAssessed() >= subjects);
+    }
+
+    /** Live sample-plugin children of runtimes in this rig (by their plugins dir on the command line). */
+    long pluginProcessesLeft() {
+        return Processes.liveWithCommandLineContaining(dir.resolve("plugins").toString()).size();
+    }
+
+    static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        return Processes.eventually(timeout, condition);
+    }
+
+    List<CliProcess> runtimes() {
+        return runtimes;
+    }
+
+    String logs(CliProcess ar) {
+        List<String> lines = ar.stderr();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    /** Keeps every runtime's log beside the reports (target/fault-report/<scenario>-<runtime>.log), for the why. */
+    void saveLogs(String scenario) throws IOException {
+        Path out = Files.createDirectories(Path.of("target", "fault-report"));
+        for (int i = 0; i < runtimes.size(); i++) {
+            Files.write(out.resolve(scenario + "-" + i + ".log"), runtimes.get(i).stderr());
+        }
+    }
+
+    @Override
+    public void close() {
+        runtimes.forEach(CliProcess::close);
+    }
+
+    static StoredResults read(Connection connection) throws IOException, JetStreamApiException {
+        return StoredResults.read(connection, RESULTS_STREAM);
+    }
+}

@@ -1,0 +1,163 @@
+package io.ccf.ar.runtime.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.ccf.ar.runtime.testing.CliProcess;
+import io.ccf.ar.runtime.testing.NatsServerFixture;
+import io.ccf.ar.runtime.testing.ResultQueue;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+
+/**
+ * NATS stopped for 20 s under running runtimes (real nats-server, runtimes as processes, the sample plugin): every fire
+ * in the window runs at least once and every result lands in AR_RESULTS once by id. Counts go to docs/reliability.md.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class NatsOutageFaultTest {
+    private static final Duration OUTAGE = Duration.ofSeconds(20);
+    private static final String EXECUTION = "  gracePeriod: 5s\n";
+    private static final String NATS = "  ackWait: 5s\n  misfireDeadline: 30s\n  localFallbackAfter: 2s\n";
+
+    @TempDir
+    Path dir;
+    private NatsServerFixture nats;
+    private FaultRig rig;
+    private Connection client;
+    private ResultQueue published;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        nats = NatsServerFixture.start(Files.createDirectories(dir.resolve("nats")));
+        rig = new FaultRig(dir, nats.url());
+        client = Nats.connect(new Options.Builder().server(nats.url()).maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(200)).build());
+        published = ResultQueue.subscribe(client); // every copy published, also those the stream deduplicates
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        rig.close();
+        client.close();
+        nats.close();
+    }
+
+    @Test
+    void oneRuntimeEverySecondJob() throws Exception {
+        everySecondJobThroughAnOutage("nats-outage-one-runtime", 1);
+    }
+
+    @Test
+    void twoRuntimesEverySecondJob() throws Exception {
+        everySecondJobThroughAnOutage("nats-outage-two-runtimes", 2);
+    }
+
+    private void everySecondJobThroughAnOutage(String scenario, int runtimes) throws Exception {
+        String job = FaultRig.sampleJob("tick", "* * * * * *");
+        for (int i = 0; i < runtimes; i++) {
+            rig.runtime("rt-" + (char) ('a' + i), EXECUTION, NATS, job);
+        }
+        Instant from = FaultRig.secondsFromNow(2);
+        published.await(r -> scheduledAt(r).isAfter(from.plusSeconds(3)), FaultRig.TIMEOUT, () -> "");
+        nats.stop();
+        Thread.sleep(OUTAGE.toMillis()); // the fault: NATS away for this long
+        nats.startProcess();
+        Instant to = FaultRig.secondsFromNow(6);
+        long expectedFires = FaultRig.everySecondFires(from, to);
+
+        StoredResults stored = FaultRig.awaitStored(client, FaultRig.TIMEOUT,
+                s -> FaultRig.complete(s, "plugin/tick", from, to, expectedFires, 3));
+        report(scenario, "NATS stopped " + OUTAGE.toSeconds() + " s, " + runtimes + " runtime(s), every-second job"
+                + " (3 subjects)", stored, from, to, expectedFires);
+    }
+
+    @Test
+    void oneRuntimeRunLongerThanTheOutage() throws Exception {
+        String job = FaultRig.sampleJob("long", "0/30 * * * * *", "sleep_ms: \"25000\"");
+        CliProcess ar = rig.runtime("rt-a", EXECUTION, NATS, job);
+        ar.awaitLog("run started", Duration.ofSeconds(45));
+        Instant first = FaultRig.secondsFromNow(0).minusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        nats.stop();
+        Thread.sleep(OUTAGE.toMillis()); // the fault: NATS away for most of the run
+        nats.startProcess();
+        // the run in flight during the outage and the next fire after it
+        Instant from = Instant.now().minusSeconds(40);
+        Instant to = from.plusSeconds(60);
+        StoredResults stored = FaultRig.awaitStored(client, Duration.ofSeconds(120),
+                s -> s.fires("plugin/long", from, to).size() >= 2
+                        && s.fires("plugin/long", from, to).values().stream().allMatch(f -> f.subjectsAssessed() >= 3));
+        TreeMap<Instant, StoredResults.Fire> fires = stored.fires("plugin/long", from, to);
+        report("nats-outage-long-run", "NATS stopped " + OUTAGE.toSeconds() + " s during a 25 s run, one runtime,"
+                + " job every 30 s", stored, fires.isEmpty() ? from : fires.firstKey(),
+                fires.isEmpty() ? to : fires.lastKey(), 2);
+        assertTrue(first != null);
+    }
+
+    /** Counts the window from the stream (and from every published copy), writes the report, asserts the promise. */
+    private void report(String scenario, String description, StoredResults stored, Instant from, Instant to,
+                        long expectedFires) throws Exception {
+        String jobId = stored.fires("plugin/tick", from, to).isEmpty() ? "plugin/long" : "plugin/tick";
+        TreeMap<Instant, StoredResults.Fire> fires = stored.fires(jobId, from, to);
+        long complete = fires.values().stream().filter(f -> f.subjectsAssessed() >= 3).count();
+        long storedInWindow = fires.values().stream().mapToLong(f -> f.results().size()).sum();
+        // runs per fire, from every copy published (the stream keeps one per result id)
+        Map<Instant, Set<String>> runsPerFire = new HashMap<>();
+        JsonNode r;
+        while ((r = published.poll(0, TimeUnit.MILLISECONDS)) != null) {
+            if (r.path("jobId").asText().equals(jobId) && r.has("scheduledAt")) {
+                runsPerFire.computeIfAbsent(scheduledAt(r), t -> new HashSet<>()).add(r.path("runId").asText());
+            }
+        }
+        long runTwice = runsPerFire.entrySet().stream()
+                .filter(e -> !e.getKey().isBefore(from) && !e.getKey().isAfter(to) && e.getValue().size() > 1).count();
+        long localFires = rig.runtimes().stream().mapToLong(a -> count(a, "fire runs on this runtime")).sum();
+        long overlaps = rig.runtimes().stream().mapToLong(a -> count(a, "SKIPPED_OVERLAP")).sum();
+        long misfired = rig.runtimes().stream().mapToLong(a -> count(a, "run misfired")).sum();
+        FaultReport.scenario(scenario, description)
+                .count("firesExpected", expectedFires)
+                .count("firesRun", fires.size())
+                .count("firesLost", expectedFires - complete)
+                .count("firesRunTwice", runTwice)
+                .count("firesRunLocally", localFires)
+                .count("skippedOverlap", overlaps)
+                .count("misfired", misfired)
+                .count("resultsExpected", 3 * expectedFires)
+                .count("resultsStored", storedInWindow)
+                .count("resultsDuplicated", stored.duplicates())
+                .count("resultsLost", 3 * expectedFires - fires.values().stream().mapToLong(StoredResults.Fire::subjectsAssessed).sum())
+                .write(NatsOutageFaultTest.class);
+        rig.saveLogs(scenario);
+        String logs = rig.logs(rig.runtimes().get(0));
+        assertEquals(expectedFires, complete, "fires with all 3 results: " + fires.keySet() + "\n" + logs);
+        assertEquals(3 * expectedFires, storedInWindow, "one stored result per subject and fire");
+        assertEquals(0, stored.duplicates(), "no result stored twice");
+    }
+
+    private static long count(CliProcess ar, String text) {
+        return ar.stderr().stream().filter(l -> l.contains(text)).count();
+    }
+
+    private static Instant scheduledAt(JsonNode r) {
+        return r.has("scheduledAt") ? Instant.parse(r.path("scheduledAt").asText()) : Instant.EPOCH;
+    }
+}
