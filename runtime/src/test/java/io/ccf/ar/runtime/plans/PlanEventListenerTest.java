@@ -185,7 +185,22 @@ class PlanEventListenerTest {
     }
 
     @Test
-    void aPlanTheRegistryRefusesStaysStoredAndTheSenderIsTold() throws Exception {
+    void aPlanThatConflictsIsRefusedBeforeItIsStored() throws Exception {
+        registry.checkFailure = new ConfigException(new ConfigProblem(PlanEvents.SOURCE, 0, 0, "tasks[0].id",
+                "job id \"plugin/x\" of task \"x\" of plan \"plugin\" is already used by plugin \"x\""));
+
+        Map<String, Object> answer = request(event("activated", document(minimal("plugin"))));
+
+        assertEquals(Map.of("ok", false, "error", "plan not stored, it conflicts with this runtime's jobs: "
+                + "NATS runtime.configuration: tasks[0].id: job id \"plugin/x\" of task \"x\" of plan \"plugin\""
+                + " is already used by plugin \"x\""), answer);
+        assertNotNull(deadLetter());
+        assertEquals(List.of(), PlanDirectory.load(plansDir).plans(), "the plan file is not written");
+        assertTrue(registry.applied.isEmpty());
+    }
+
+    @Test
+    void aPlanTheRegistryRefusesAfterTheCheckStaysStoredAndTheSenderIsTold() throws Exception {
         registry.applyFailure = new ConfigException(new ConfigProblem("p1.yaml", 0, 0, "tasks[0].id",
                 "job id \"plugin/x\" is already used by plugin \"x\""));
 
@@ -196,6 +211,34 @@ class PlanEventListenerTest {
                 + " plugin \"x\""), answer);
         assertNotNull(deadLetter());
         assertTrue(Files.exists(plansDir.resolve("p1.yaml")));
+    }
+
+    @Test
+    void aSlowApplyDoesNotHoldTheDispatcherAndAFullQueueIsRefusedNotDropped() throws Exception {
+        listener.close();
+        listener = new PlanEventListener(runtimeSide, new PlanStore(plansDir), registry, "rt-test", 2);
+        listener.start();
+        registry.applyGate = new java.util.concurrent.CountDownLatch(1);
+        String inbox = controlPlane.createInbox();
+        Subscription replies = controlPlane.subscribe(inbox);
+        controlPlane.publish(PlanEventListener.SUBJECT, inbox, event("activated", document(minimal("p0"))));
+        assertEquals("p0", next(registry.applying, WAIT).id());
+        for (int i = 1; i < 5; i++) {
+            controlPlane.publish(PlanEventListener.SUBJECT, inbox, event("activated", document(minimal("p" + i))));
+        }
+        // p0 is being applied (blocked), p1 and p2 wait: p3 and p4 are answered at once, while p0 still blocks
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> refused = parse(replies.nextMessage(WAIT).getData());
+            assertEquals(false, refused.get("ok"));
+            assertTrue(((String) refused.get("error")).startsWith("the runtime is busy: 2 queued"), refused.toString());
+            assertTrue(((String) deadLetter().get("reason")).startsWith("the runtime is busy"));
+        }
+        registry.applyGate.countDown();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Map.of("ok", true), parse(replies.nextMessage(WAIT).getData()));
+            assertEquals("p" + i, next(registry.applied, WAIT).id(), "applied in arrival order");
+        }
+        assertEquals(List.of("p0", "p1", "p2"), PlanDirectory.load(plansDir).plans().stream().map(PlanSpec::id).toList());
     }
 
     @Test
