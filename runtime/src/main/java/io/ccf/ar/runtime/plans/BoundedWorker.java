@@ -2,9 +2,10 @@ package io.ccf.ar.runtime.plans;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -15,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * return at once: a blocking step (a download, an fsync) never holds the connection's dispatcher, whose
  * own buffer would otherwise fill and drop messages. Bounded by a count and by the bytes of the messages
  * queued; what does not fit is refused by {@link #offer} returning false, never dropped unseen.
+ * A task with a {@link Task#key() key} replaces a waiting task with the same key (told it was
+ * {@link Task#superseded() superseded}) and goes to the back: for plan events, which each carry the
+ * whole plan, only the latest per plan matters, so a burst costs one apply per plan.
  */
 final class BoundedWorker implements AutoCloseable {
     /** One piece of work; told why when it will never run. */
@@ -23,26 +27,23 @@ final class BoundedWorker implements AutoCloseable {
         long bytes();
 
         void refuse(String reason);
+
+        /** Tasks with equal keys replace each other while waiting; null: never replaced. */
+        default Object key() {
+            return null;
+        }
+
+        /** A later task with the same key took this one's place before it started. */
+        default void superseded() {
+            refuse("superseded by a later one");
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(BoundedWorker.class);
-    private static final Task STOP = new Task() {
-        @Override
-        public void run() {
-        }
-
-        @Override
-        public long bytes() {
-            return 0;
-        }
-
-        @Override
-        public void refuse(String reason) {
-        }
-    };
 
     private final String name;
-    private final BlockingQueue<Task> queue;
+    /** Waiting tasks in order; keyless tasks are keyed by themselves. Guarded by this. */
+    private final Map<Object, Task> queue = new LinkedHashMap<>();
     private final int capacity;
     private final long maxBytes;
     private final List<Thread> threads = new ArrayList<>();
@@ -53,7 +54,6 @@ final class BoundedWorker implements AutoCloseable {
         this.name = name;
         this.capacity = capacity;
         this.maxBytes = maxBytes;
-        this.queue = new ArrayBlockingQueue<>(capacity + threadCount); // + room for the STOP markers
         for (int i = 0; i < threadCount; i++) {
             Thread t = new Thread(this::work, name + "-" + (i + 1));
             t.setDaemon(true);
@@ -63,12 +63,24 @@ final class BoundedWorker implements AutoCloseable {
     }
 
     /** Queues the task; false when the queue is full (by count or bytes) or closed: the caller refuses it. */
-    synchronized boolean offer(Task task) {
-        boolean fitsBytes = queue.isEmpty() || queuedBytes + task.bytes() <= maxBytes; // one large message always fits
-        if (closed || queue.size() >= capacity || !fitsBytes || !queue.offer(task)) {
-            return false;
+    boolean offer(Task task) {
+        Task replaced;
+        synchronized (this) {
+            Object key = task.key() == null ? task : task.key();
+            replaced = queue.get(key);
+            long bytesAfter = queuedBytes + task.bytes() - (replaced == null ? 0 : replaced.bytes());
+            boolean fitsBytes = queue.isEmpty() || bytesAfter <= maxBytes; // one large message always fits
+            if (closed || (replaced == null && queue.size() >= capacity) || !fitsBytes) {
+                return false;
+            }
+            queue.remove(key); // to the back: the latest goes in arrival order
+            queue.put(key, task);
+            queuedBytes = bytesAfter;
+            notifyAll();
         }
-        queuedBytes += task.bytes();
+        if (replaced != null) {
+            replaced.superseded();
+        }
         return true;
     }
 
@@ -82,15 +94,20 @@ final class BoundedWorker implements AutoCloseable {
     private void work() {
         while (true) {
             Task task;
-            try {
-                task = queue.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (task == STOP) {
-                return;
-            }
             synchronized (this) {
+                while (queue.isEmpty() && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                Iterator<Task> first = queue.values().iterator();
+                task = first.next();
+                first.remove();
                 queuedBytes -= task.bytes();
             }
             try {
@@ -109,9 +126,10 @@ final class BoundedWorker implements AutoCloseable {
                 return;
             }
             closed = true;
-            queue.drainTo(notStarted);
+            notStarted.addAll(queue.values());
+            queue.clear();
             queuedBytes = 0;
-            threads.forEach(t -> queue.add(STOP));
+            notifyAll();
         }
         notStarted.forEach(t -> t.refuse("the runtime is stopping"));
         long deadline = System.nanoTime() + wait.toNanos();

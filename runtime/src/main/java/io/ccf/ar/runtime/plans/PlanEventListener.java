@@ -24,15 +24,17 @@ import io.nats.client.Message;
  * <p>The NATS handler only parses and queues; one worker thread applies the events in arrival order,
  * one at a time, so "activated" then "deleted" cannot be reordered and a slow download never holds the
  * NATS dispatcher (whose buffer would overflow and drop events). One thread is enough: applying a plan
- * swaps the whole catalog under one lock anyway. When the queue is full an event is refused (reply,
- * log line, dead letter), never dropped. A plan that conflicts with the runtime's other jobs is refused
- * before it is stored.
+ * swaps the whole catalog under one lock anyway. An event for a plan that already has one waiting
+ * replaces it (the earlier one is answered {@code {"ok":true,"superseded":true}}): an event carries the
+ * whole plan, so the latest wins, and a burst costs one apply per plan. When the queue is full an event
+ * is refused (reply, log line, dead letter), never dropped. A plan that conflicts with the runtime's
+ * other jobs is refused before it is stored.
  */
 public final class PlanEventListener implements AutoCloseable {
     public static final String SUBJECT = "runtime.configuration";
     public static final String DEAD_LETTER_SUBJECT = "runtime.configuration.dead";
 
-    /** Events waiting to be applied: a burst from a control plane re-sending every plan fits; a flood is refused. */
+    /** Plans with an event waiting (one each, the latest): a control plane re-sending every plan fits; a flood is refused. */
     static final int QUEUE_CAPACITY = 1_000;
     /** And at most this much message text waiting (an event is a few KB; NATS allows 1 MB each). */
     static final long QUEUE_BYTES = 16L * 1024 * 1024;
@@ -127,6 +129,19 @@ public final class PlanEventListener implements AutoCloseable {
         @Override
         public void refuse(String reason) {
             PlanEventListener.this.refuse(message, body, event.type(), event.planId(), reason, null);
+        }
+
+        @Override
+        public Object key() {
+            return event.planId();
+        }
+
+        /** Each event carries the whole plan: the later one's state is what the senders want now. */
+        @Override
+        public void superseded() {
+            log.atInfo().addKeyValue("type", event.type()).addKeyValue("plan", event.planId())
+                    .addKeyValue("outcome", "superseded").log("plan event replaced by a later one for the same plan");
+            reply(message, Map.of("ok", true, "superseded", true));
         }
     }
 

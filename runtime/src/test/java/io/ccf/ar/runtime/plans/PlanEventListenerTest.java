@@ -233,12 +233,18 @@ class PlanEventListenerTest {
             assertTrue(((String) refused.get("error")).startsWith("the runtime is busy: 2 queued"), refused.toString());
             assertTrue(((String) deadLetter().get("reason")).startsWith("the runtime is busy"));
         }
+        // a later event for a waiting plan takes its place (it is full by count, but p1 is already counted)
+        controlPlane.publish(PlanEventListener.SUBJECT, inbox, event("updated", document(full("p1"))));
+        assertEquals(Map.of("ok", true, "superseded", true), parse(replies.nextMessage(WAIT).getData()));
+
         registry.applyGate.countDown();
-        for (int i = 0; i < 3; i++) {
+        for (String expected : List.of("p0", "p2", "p1")) {
             assertEquals(Map.of("ok", true), parse(replies.nextMessage(WAIT).getData()));
-            assertEquals("p" + i, next(registry.applied, WAIT).id(), "applied in arrival order");
+            assertEquals(expected, next(registry.applied, WAIT).id(), "the latest events, in arrival order");
         }
+        assertEquals(withoutSource(full("p1")), withoutSource(PlanSpec.fromFile(plansDir.resolve("p1.yaml"))));
         assertEquals(List.of("p0", "p1", "p2"), PlanDirectory.load(plansDir).plans().stream().map(PlanSpec::id).toList());
+        assertTrue(registry.applied.isEmpty());
     }
 
     @Test
