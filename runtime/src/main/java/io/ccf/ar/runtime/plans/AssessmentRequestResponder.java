@@ -33,7 +33,7 @@ public final class AssessmentRequestResponder implements AutoCloseable {
     private final Connection nats;
     private final PlanRegistry registry;
     private Dispatcher dispatcher;
-    private BoundedWorker worker;
+    private volatile BoundedWorker worker; // read by the NATS dispatcher thread
 
     public AssessmentRequestResponder(Connection nats, PlanRegistry registry) {
         this.nats = nats;

@@ -47,7 +47,7 @@ public final class PlanEventListener implements AutoCloseable {
     private final String runtimeId;
     private final int queueCapacity;
     private Dispatcher dispatcher;
-    private BoundedWorker worker;
+    private volatile BoundedWorker worker; // read by the NATS dispatcher thread
 
     public PlanEventListener(Connection nats, PlanStore store, PlanRegistry registry, String runtimeId) {
         this(nats, store, registry, runtimeId, QUEUE_CAPACITY);
@@ -141,7 +141,10 @@ public final class PlanEventListener implements AutoCloseable {
         public void superseded() {
             log.atInfo().addKeyValue("type", event.type()).addKeyValue("plan", event.planId())
                     .addKeyValue("outcome", "superseded").log("plan event replaced by a later one for the same plan");
-            reply(message, Map.of("ok", true, "superseded", true));
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("ok", true);
+            answer.put("superseded", true);
+            reply(message, answer);
         }
     }
 
