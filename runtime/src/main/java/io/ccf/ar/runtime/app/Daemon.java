@@ -25,7 +25,6 @@ import io.ccf.ar.runtime.config.ActivityDefinition;
 import io.ccf.ar.runtime.config.ConfigException;
 import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.JobDefinition;
-import io.ccf.ar.runtime.config.PlanLoadResult;
 import io.ccf.ar.runtime.config.PlanSpec;
 import io.ccf.ar.runtime.config.RuntimeConfig;
 import io.ccf.ar.runtime.messaging.JetStreamResultSink;
@@ -110,12 +109,10 @@ public final class Daemon implements PlanRegistry {
                 .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : config.eventBusURL())
                 .log("runtime starting");
         fetchPlansFromControlPlane();
-        PlanLoadResult loaded = store.plans();
-        loaded.rejected().forEach(file -> log.error("plan file {} skipped:\n  {}", file.file(),
-                String.join("\n  ", file.problems().stream().map(Object::toString).toList())));
         synchronized (planLock) {
-            plans = loaded.plans();
-            catalog.set(packages.provision(JobCatalog.compile(config, plans)));
+            JobCatalog.Compiled compiled = compileStoredPlans();
+            plans = compiled.plans().plans();
+            catalog.set(packages.provision(compiled.catalog()));
         }
         plugins.start(LoadedRuntime.pluginSpecs(catalog.get()));
 
@@ -189,6 +186,15 @@ public final class Daemon implements PlanRegistry {
                 AssessmentRequestResponder.SUBJECT);
     }
 
+    /** The plan files that fit; an invalid one, or one whose jobs conflict with others, is logged and skipped. */
+    private JobCatalog.Compiled compileStoredPlans() {
+        JobCatalog.Compiled compiled = JobCatalog.compileSkippingConflicts(config, store.plans());
+        compiled.plans().rejected().forEach(file -> log.atError().addKeyValue("file", file.file())
+                .addKeyValue("reason", String.join("; ", file.problems().stream().map(Object::toString).toList()))
+                .log("plan file skipped"));
+        return compiled;
+    }
+
     /** The original's behaviour: take the control plane's plans when it answers, else the files already here. */
     private void fetchPlansFromControlPlane() {
         if (config.controlPlaneURL().isBlank()) {
@@ -198,6 +204,8 @@ public final class Daemon implements PlanRegistry {
             List<PlanSpec> fetched = new ControlPlaneClient().fetchJobs(URI.create(config.controlPlaneURL()), Duration.ofSeconds(10));
             for (PlanSpec plan : fetched) {
                 try {
+                    // against the stored plans that fit: a conflicting plan is never stored
+                    checkAgainst(JobCatalog.compileSkippingConflicts(config, store.plans()).plans().plans(), plan);
                     store.put(plan);
                 } catch (ConfigException e) {
                     log.error("plan {} from the control plane not stored: {}", plan.id(), e.getMessage());
@@ -217,6 +225,20 @@ public final class Daemon implements PlanRegistry {
             next.add(plan);
             replacePlans(next);
         }
+    }
+
+    @Override
+    public void check(PlanSpec plan) {
+        synchronized (planLock) {
+            checkAgainst(plans, plan);
+        }
+    }
+
+    /** Compiles {@code current} with {@code plan} in place of its namesake; throws what would conflict. */
+    private void checkAgainst(List<PlanSpec> current, PlanSpec plan) {
+        List<PlanSpec> next = new ArrayList<>(current.stream().filter(p -> !p.id().equals(plan.id())).toList());
+        next.add(plan);
+        JobCatalog.compile(config, next);
     }
 
     @Override

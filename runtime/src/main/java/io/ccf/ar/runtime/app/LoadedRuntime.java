@@ -21,15 +21,16 @@ import io.ccf.ar.runtime.version.VersionRequirement;
 
 /**
  * Config file, plan files and the jobs compiled from them: what every command starts from.
- * A bad config file is fatal ({@link io.ccf.ar.runtime.config.ConfigException}); a bad plan file is
- * reported in {@link #plans()} and skipped.
+ * A bad config file is fatal ({@link io.ccf.ar.runtime.config.ConfigException}); a bad plan file, or one whose
+ * jobs conflict with others, is reported in {@link #plans()} and skipped.
  */
 public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatalog catalog) {
 
     public static LoadedRuntime load(Path configFile, Map<String, String> env) {
         RuntimeConfig config = new RuntimeConfigLoader(env).load(configFile);
-        PlanLoadResult plans = PlanDirectory.load(config.assessmentsDir());
-        return new LoadedRuntime(config, plans, JobCatalog.compile(config, plans.plans()));
+        // a plan that conflicts with config.yml or another plan is skipped like an invalid file, not fatal
+        JobCatalog.Compiled compiled = JobCatalog.compileSkippingConflicts(config, PlanDirectory.load(config.assessmentsDir()));
+        return new LoadedRuntime(config, compiled.plans(), compiled.catalog());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,37 +43,106 @@ public final class JobCatalog {
      */
     public static JobCatalog compile(RuntimeConfig config, List<PlanSpec> plans) {
         ProblemCollector problems = new ProblemCollector(config.configFile().toString());
-        Map<String, JobDefinition> jobs = new LinkedHashMap<>();
-        Map<String, String> origins = new LinkedHashMap<>(); // job id -> human description, for conflicts
-        Map<String, List<JobDefinition>> byPlan = new LinkedHashMap<>();
-
-        for (int i = 0; i < config.plugins().size(); i++) {
-            PluginEntry plugin = config.plugins().get(i);
-            JobDefinition job = pluginJob(plugin);
-            String origin = "plugin \"" + plugin.name() + "\" in " + config.configFile();
-            add(job, origin, config.configFile().toString(), "plugins[" + i + "].name", jobs, origins, problems);
-        }
-        Map<String, PlanSpec> planById = new LinkedHashMap<>();
+        Assembly assembly = new Assembly(config, problems);
         for (PlanSpec plan : plans) {
-            PlanSpec first = planById.putIfAbsent(plan.id(), plan);
-            if (first != null) {
-                problems.add(new ConfigProblem(plan.source(), 0, 0, "id",
-                        "duplicate plan id \"" + plan.id() + "\": also defined in " + first.source()));
-                continue;
+            List<ConfigProblem> conflicts = assembly.conflicts(plan);
+            conflicts.forEach(problems::add);
+            if (conflicts.isEmpty()) {
+                assembly.add(plan);
             }
-            List<JobDefinition> planJobs = new ArrayList<>();
+        }
+        problems.throwIfAny();
+        return assembly.catalog();
+    }
+
+    /** The catalog of the plans that fit, and the loaded plans with those that conflict moved to the rejected. */
+    public record Compiled(JobCatalog catalog, PlanLoadResult plans) {
+    }
+
+    /**
+     * Like {@link #compile}, but a plan whose jobs conflict with config.yml's or an earlier plan's is left
+     * out (all its tasks) and reported as a rejected file, so one stored plan cannot stop the runtime.
+     *
+     * @throws ConfigException only for conflicts within config.yml itself
+     */
+    public static Compiled compileSkippingConflicts(RuntimeConfig config, PlanLoadResult loaded) {
+        ProblemCollector problems = new ProblemCollector(config.configFile().toString());
+        Assembly assembly = new Assembly(config, problems);
+        problems.throwIfAny();
+        List<PlanSpec> accepted = new ArrayList<>();
+        List<RejectedPlanFile> rejected = new ArrayList<>(loaded.rejected());
+        for (PlanSpec plan : loaded.plans()) {
+            List<ConfigProblem> conflicts = assembly.conflicts(plan);
+            if (conflicts.isEmpty()) {
+                assembly.add(plan);
+                accepted.add(plan);
+            } else {
+                rejected.add(new RejectedPlanFile(Path.of(plan.source()), conflicts));
+            }
+        }
+        return new Compiled(assembly.catalog(), new PlanLoadResult(accepted, rejected));
+    }
+
+    /** Jobs being gathered, with where each id came from so a conflict can name both sides. */
+    private static final class Assembly {
+        private final Map<String, JobDefinition> jobs = new LinkedHashMap<>();
+        private final Map<String, String> origins = new LinkedHashMap<>(); // job id -> human description
+        private final Map<String, List<JobDefinition>> byPlan = new LinkedHashMap<>();
+        private final Map<String, PlanSpec> planById = new LinkedHashMap<>();
+
+        Assembly(RuntimeConfig config, ProblemCollector problems) {
+            for (int i = 0; i < config.plugins().size(); i++) {
+                PluginEntry plugin = config.plugins().get(i);
+                JobDefinition job = pluginJob(plugin);
+                String origin = "plugin \"" + plugin.name() + "\" in " + config.configFile();
+                String first = origins.putIfAbsent(job.id(), origin);
+                if (first != null) {
+                    problems.add(new ConfigProblem(config.configFile().toString(), 0, 0, "plugins[" + i + "].name",
+                            "job id \"" + job.id() + "\" of " + origin + " is already used by " + first));
+                } else {
+                    jobs.put(job.id(), job);
+                }
+            }
+        }
+
+        /** What adding the plan would clash with; empty when it fits. Changes nothing. */
+        List<ConfigProblem> conflicts(PlanSpec plan) {
+            PlanSpec first = planById.get(plan.id());
+            if (first != null) {
+                return List.of(new ConfigProblem(plan.source(), 0, 0, "id",
+                        "duplicate plan id \"" + plan.id() + "\": also defined in " + first.source()));
+            }
+            List<ConfigProblem> problems = new ArrayList<>();
+            Map<String, String> own = new LinkedHashMap<>();
             for (int i = 0; i < plan.tasks().size(); i++) {
                 TaskSpec task = plan.tasks().get(i);
-                JobDefinition job = taskJob(plan, task);
+                String id = taskJob(plan, task).id();
                 String origin = "task \"" + task.id() + "\" of plan \"" + plan.id() + "\" in " + plan.source();
-                if (add(job, origin, plan.source(), "tasks[" + i + "].id", jobs, origins, problems)) {
-                    planJobs.add(job);
+                String firstOrigin = origins.containsKey(id) ? origins.get(id) : own.putIfAbsent(id, origin);
+                if (firstOrigin != null) {
+                    problems.add(new ConfigProblem(plan.source(), 0, 0, "tasks[" + i + "].id",
+                            "job id \"" + id + "\" of " + origin + " is already used by " + firstOrigin));
                 }
+            }
+            return problems;
+        }
+
+        /** Adds a plan {@link #conflicts} found nothing against. */
+        void add(PlanSpec plan) {
+            planById.put(plan.id(), plan);
+            List<JobDefinition> planJobs = new ArrayList<>();
+            for (TaskSpec task : plan.tasks()) {
+                JobDefinition job = taskJob(plan, task);
+                origins.put(job.id(), "task \"" + task.id() + "\" of plan \"" + plan.id() + "\" in " + plan.source());
+                jobs.put(job.id(), job);
+                planJobs.add(job);
             }
             byPlan.put(plan.id(), List.copyOf(planJobs));
         }
-        problems.throwIfAny();
-        return of(jobs, byPlan);
+
+        JobCatalog catalog() {
+            return of(jobs, byPlan);
+        }
     }
 
     /** A catalog of already validated jobs (an ad-hoc run, a test); ids must be unique. */
@@ -129,18 +199,6 @@ public final class JobCatalog {
         // unmodifiable views over private copies: immutable, and keeps the documented order (Map.copyOf would not)
         return new JobCatalog(Collections.unmodifiableMap(jobs), Collections.unmodifiableSet(packages),
                 Collections.unmodifiableMap(byPlan));
-    }
-
-    private static boolean add(JobDefinition job, String origin, String source, String field,
-            Map<String, JobDefinition> jobs, Map<String, String> origins, ProblemCollector problems) {
-        String firstOrigin = origins.putIfAbsent(job.id(), origin);
-        if (firstOrigin != null) {
-            problems.add(new ConfigProblem(source, 0, 0, field,
-                    "job id \"" + job.id() + "\" of " + origin + " is already used by " + firstOrigin));
-            return false;
-        }
-        jobs.put(job.id(), job);
-        return true;
     }
 
     private static JobDefinition pluginJob(PluginEntry plugin) {

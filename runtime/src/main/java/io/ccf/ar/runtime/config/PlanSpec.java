@@ -35,7 +35,7 @@ public record PlanSpec(String id, String title, String assessmentPlanId, String 
      */
     public static PlanSpec fromMap(Map<String, ?> document, String sourceLabel) {
         ProblemCollector problems = new ProblemCollector(sourceLabel);
-        PlanSpec plan = PlanSpecBinder.bind(ObjectTreeConverter.convert(document), problems).plan();
+        PlanSpec plan = PlanSpecBinder.bind(ObjectTreeConverter.convert(document, sourceLabel), problems).plan();
         problems.throwIfAny();
         return plan;
     }

@@ -37,9 +37,14 @@ final class YamlTreeReader {
     private final ProblemCollector problems;
     /** Nodes on the current descent path; an alias pointing back up would recurse forever. */
     private final Set<Node> descending = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Nodes converted so far: meeting one again means an alias, which the budget then counts again. */
+    private final Set<Node> converted = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final NodeBudget budget;
+    private boolean aliased;
 
-    private YamlTreeReader(ProblemCollector problems) {
+    private YamlTreeReader(ProblemCollector problems, NodeBudget budget) {
         this.problems = problems;
+        this.budget = budget;
     }
 
     /**
@@ -66,7 +71,18 @@ final class YamlTreeReader {
             problems.add(Position.UNKNOWN, "", "not valid YAML: " + e.getMessage());
             return null;
         }
-        return root == null ? new ConfigNode.Null(Position.UNKNOWN) : new YamlTreeReader(problems).convert(root);
+        return root == null ? new ConfigNode.Null(Position.UNKNOWN) : convertWithin(root, problems, NodeBudget.standard());
+    }
+
+    /** The tree, or null with the problem reported when it would pass the budget (an alias bomb). */
+    static ConfigNode convertWithin(Node root, ProblemCollector problems, NodeBudget budget) {
+        YamlTreeReader reader = new YamlTreeReader(problems, budget);
+        try {
+            return reader.convert(root);
+        } catch (NodeBudget.Exceeded e) {
+            problems.add(e.at, "", budget.message(reader.aliased));
+            return null;
+        }
     }
 
     static Position position(Mark mark) {
@@ -92,6 +108,10 @@ final class YamlTreeReader {
 
     private ConfigNode convert(Node node) {
         Position at = position(node.getStartMark());
+        budget.spend(at);
+        if (!converted.add(node)) {
+            aliased = true;
+        }
         if (node instanceof ScalarNode scalar) {
             return Tag.NULL.equals(scalar.getTag()) ? new ConfigNode.Null(at) : new ConfigNode.Scalar(scalar.getValue(), at);
         }

@@ -21,12 +21,23 @@ import io.nats.client.Message;
  * then handed to the {@link PlanRegistry}. A message that cannot be used is logged with the reason
  * and republished on {@code runtime.configuration.dead}; nothing stops the listener. A message with
  * a reply subject is answered {@code {"ok":true}} or {@code {"ok":false,"error":"..."}}.
- * Messages are handled one at a time in arrival order (one dispatcher), so "activated" then
- * "deleted" cannot be reordered.
+ * <p>The NATS handler only parses and queues; one worker thread applies the events in arrival order,
+ * one at a time, so "activated" then "deleted" cannot be reordered and a slow download never holds the
+ * NATS dispatcher (whose buffer would overflow and drop events). One thread is enough: applying a plan
+ * swaps the whole catalog under one lock anyway. An event for a plan that already has one waiting
+ * replaces it (the earlier one is answered {@code {"ok":true,"superseded":true}}): an event carries the
+ * whole plan, so the latest wins, and a burst costs one apply per plan. When the queue is full an event
+ * is refused (reply, log line, dead letter), never dropped. A plan that conflicts with the runtime's
+ * other jobs is refused before it is stored.
  */
 public final class PlanEventListener implements AutoCloseable {
     public static final String SUBJECT = "runtime.configuration";
     public static final String DEAD_LETTER_SUBJECT = "runtime.configuration.dead";
+
+    /** Plans with an event waiting (one each, the latest): a control plane re-sending every plan fits; a flood is refused. */
+    static final int QUEUE_CAPACITY = 1_000;
+    /** And at most this much message text waiting (an event is a few KB; NATS allows 1 MB each). */
+    static final long QUEUE_BYTES = 16L * 1024 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(PlanEventListener.class);
 
@@ -34,13 +45,20 @@ public final class PlanEventListener implements AutoCloseable {
     private final PlanStore store;
     private final PlanRegistry registry;
     private final String runtimeId;
+    private final int queueCapacity;
     private Dispatcher dispatcher;
+    private volatile BoundedWorker worker; // read by the NATS dispatcher thread
 
     public PlanEventListener(Connection nats, PlanStore store, PlanRegistry registry, String runtimeId) {
+        this(nats, store, registry, runtimeId, QUEUE_CAPACITY);
+    }
+
+    PlanEventListener(Connection nats, PlanStore store, PlanRegistry registry, String runtimeId, int queueCapacity) {
         this.nats = nats;
         this.store = store;
         this.registry = registry;
         this.runtimeId = runtimeId;
+        this.queueCapacity = queueCapacity;
     }
 
     /** Subscribes, and waits (briefly) until the server has the subscription, so no event sent after is missed. */
@@ -48,6 +66,7 @@ public final class PlanEventListener implements AutoCloseable {
         if (dispatcher != null) {
             throw new IllegalStateException("already started");
         }
+        worker = new BoundedWorker("plan-events", 1, queueCapacity, QUEUE_BYTES);
         dispatcher = nats.createDispatcher(this::handle);
         dispatcher.subscribe(SUBJECT);
         Subscriptions.confirm(nats, SUBJECT, log);
@@ -56,26 +75,90 @@ public final class PlanEventListener implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        Subscriptions.close(nats, dispatcher);
+        Subscriptions.close(nats, dispatcher); // first: nothing new arrives while the queue is refused
         dispatcher = null;
+        if (worker != null) {
+            worker.close();
+            worker = null;
+        }
     }
 
-    /** Never throws: one bad message must not stop the ones after it. */
+    /** On the NATS dispatcher: parses and queues, nothing slower. Never throws. */
     void handle(Message message) {
         byte[] body = message.getData() == null ? new byte[0] : message.getData();
-        String type = "";
-        String planId = "";
+        PlanEvent event;
         try {
-            PlanEvent event = PlanEvents.parse(body);
-            type = event.type();
-            planId = event.planId();
-            String outcome = event instanceof PlanEvent.Upsert upsert ? store(upsert) : delete(event.planId());
+            event = PlanEvents.parse(body);
+        } catch (MessageRejectedException e) {
+            refuse(message, body, e.eventType(), e.planId(), e.getMessage(), null);
+            return;
+        } catch (RuntimeException e) {
+            refuse(message, body, "", "", e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            return;
+        }
+        QueuedEvent queued = new QueuedEvent(message, body, event);
+        BoundedWorker current = worker;
+        if (current == null || !current.offer(queued)) {
+            queued.refuse((current == null ? "the runtime is stopping" : current.describeFull())
+                    + "; not applied, send it again");
+        }
+    }
+
+    /** A parsed event waiting for the worker. */
+    private final class QueuedEvent implements BoundedWorker.Task {
+        private final Message message;
+        private final byte[] body;
+        private final PlanEvent event;
+
+        QueuedEvent(Message message, byte[] body, PlanEvent event) {
+            this.message = message;
+            this.body = body;
+            this.event = event;
+        }
+
+        @Override
+        public void run() {
+            apply(message, body, event);
+        }
+
+        @Override
+        public long bytes() {
+            return body.length;
+        }
+
+        @Override
+        public void refuse(String reason) {
+            PlanEventListener.this.refuse(message, body, event.type(), event.planId(), reason, null);
+        }
+
+        @Override
+        public Object key() {
+            return event.planId();
+        }
+
+        /** Each event carries the whole plan: the later one's state is what the senders want now. */
+        @Override
+        public void superseded() {
+            log.atInfo().addKeyValue("type", event.type()).addKeyValue("plan", event.planId())
+                    .addKeyValue("outcome", "superseded").log("plan event replaced by a later one for the same plan");
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("ok", true);
+            answer.put("superseded", true);
+            reply(message, answer);
+        }
+    }
+
+    /** On the worker: stores and applies one event, and answers. Never throws. */
+    private void apply(Message message, byte[] body, PlanEvent event) {
+        String type = event.type();
+        String planId = event.planId();
+        try {
+            String outcome = event instanceof PlanEvent.Upsert upsert ? store(upsert) : delete(planId);
             log.atInfo().addKeyValue("type", type).addKeyValue("plan", planId).addKeyValue("outcome", outcome)
                     .log("plan event handled");
             reply(message, Map.of("ok", true));
         } catch (MessageRejectedException e) {
-            refuse(message, body, e.eventType().isEmpty() ? type : e.eventType(),
-                    e.planId().isEmpty() ? planId : e.planId(), e.getMessage(), null);
+            refuse(message, body, type, planId, e.getMessage(), null);
         } catch (ConfigException e) {
             refuse(message, body, type, planId, PlanEvents.invalidPlan(e), null);
         } catch (RuntimeException e) {
@@ -84,11 +167,18 @@ public final class PlanEventListener implements AutoCloseable {
     }
 
     private String store(PlanEvent.Upsert event) {
+        try {
+            registry.check(event.plan());
+        } catch (ConfigException e) {
+            // refused before it is written: a stored conflicting plan would be skipped at every start
+            throw new MessageRejectedException(event.type(), event.planId(), "plan not stored, it conflicts with"
+                    + " this runtime's jobs: " + PlanEvents.problems(e));
+        }
         PlanSpec stored = store.put(event.plan());
         try {
             registry.apply(stored);
         } catch (ConfigException e) {
-            // the file stays: it is what the sender asked for, and the next start reports the same conflict
+            // checked above, so only a change between check and apply gets here; the next start skips the file
             throw new MessageRejectedException(event.type(), event.planId(), "stored in " + stored.source()
                     + " but not scheduled: " + PlanEvents.problems(e));
         }

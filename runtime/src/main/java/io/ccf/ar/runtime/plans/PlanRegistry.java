@@ -16,6 +16,14 @@ public interface PlanRegistry {
      */
     void apply(PlanSpec plan);
 
+    /**
+     * Whether {@link #apply} would accept the plan: called before the plan is stored, so a plan that
+     * conflicts with the other jobs is refused without touching the plan files. Fast (no download).
+     *
+     * @throws io.ccf.ar.runtime.config.ConfigException naming the conflicting jobs
+     */
+    void check(PlanSpec plan);
+
     /** Stops scheduling the plan's tasks (runs in flight finish). False when no such plan was scheduled. */
     boolean remove(String planId);
 

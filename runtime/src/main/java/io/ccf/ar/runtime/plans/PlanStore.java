@@ -2,13 +2,9 @@ package io.ccf.ar.runtime.plans;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -23,11 +19,12 @@ import io.ccf.ar.runtime.config.PlanDirectory;
 import io.ccf.ar.runtime.config.PlanLoadResult;
 import io.ccf.ar.runtime.config.PlanSpec;
 import io.ccf.ar.runtime.config.RejectedPlanFile;
+import io.ccf.ar.runtime.files.DurableFiles;
 
 /**
  * The plan files in the assessments directory: the source of truth, so whatever arrives from the
- * control plane or NATS is written here first and survives a restart. Writes are atomic (temp file
- * in the same directory, then rename), so a crash or a concurrent {@link PlanDirectory#load} never
+ * control plane or NATS is written here first and survives a restart. Writes are atomic and durable
+ * ({@link DurableFiles}), so a crash, a power cut or a concurrent {@link PlanDirectory#load} never
  * sees half a plan. Methods are synchronized: startup and the event listener may write at once.
  */
 public final class PlanStore {
@@ -89,6 +86,13 @@ public final class PlanStore {
                 throw new UncheckedIOException("cannot delete plan file " + file + ": " + e.getMessage(), e);
             }
         }
+        if (!files.isEmpty()) {
+            try {
+                DurableFiles.syncDirectory(directory); // else a power cut can bring a deleted plan back
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sync plan directory " + directory + ": " + e.getMessage(), e);
+            }
+        }
         return files;
     }
 
@@ -127,53 +131,10 @@ public final class PlanStore {
     }
 
     private void writeAtomically(Path file, String content) {
-        Path temp = null;
         try {
-            Files.createDirectories(directory);
-            // hidden name: PlanDirectory skips it if a crash leaves it behind
-            temp = Files.createTempFile(directory, "." + file.getFileName() + ".", ".tmp");
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
-            setPermissions(temp, file);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
-            syncDirectory();
+            DurableFiles.writeAtomically(file, content.getBytes(StandardCharsets.UTF_8), NEW_FILE_PERMISSIONS);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plan file " + file + ": " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(temp);
-        }
-    }
-
-    /** Keeps a rewritten file's permissions; new files get rw-r--r-- (createTempFile makes them owner-only). */
-    private static void setPermissions(Path temp, Path file) throws IOException {
-        try {
-            Set<PosixFilePermission> permissions = Files.exists(file)
-                    ? Files.getPosixFilePermissions(file) : NEW_FILE_PERMISSIONS;
-            Files.setPosixFilePermissions(temp, permissions);
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: keep the defaults
-        }
-    }
-
-    /** Makes the rename itself durable; best effort (not every platform can open a directory). */
-    private void syncDirectory() {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // the file content is already on disk; only the rename may be lost on power failure
-        }
-    }
-
-    private static void deleteQuietly(Path temp) {
-        if (temp != null) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException e) {
-                // a hidden leftover, ignored by PlanDirectory
-            }
         }
     }
 }

@@ -5,29 +5,36 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ccf.ar.runtime.files.DurableFiles;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.plugin.PluginException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * {@code <pluginsDir>/plugins.lock}: JSON {@code {package: {version: {file, sha256, source, installedAt}}}}.
- * Every change rewrites the whole file through a temp file and an atomic rename. Changes are serialised
- * within this JVM and, by a file lock, across processes sharing the plugins directory.
+ * Every change rewrites the whole file atomically and durably ({@link DurableFiles}). Changes are serialised
+ * within this JVM and, by a file lock, across processes sharing the plugins directory. A file found empty
+ * or unparsable is moved aside and rebuilt from what is installed, with a warning.
  */
 public final class LockFile {
     public static final String FILE_NAME = "plugins.lock";
@@ -54,6 +61,9 @@ public final class LockFile {
     private static final TypeReference<TreeMap<String, TreeMap<String, Entry>>> TYPE = new TypeReference<>() {
     };
     private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
+    /** The {@code source} of entries rebuilt from disk after the lock file was lost. */
+    public static final String REBUILT_SOURCE = "rebuilt from the installed files";
+    private static final Logger log = LoggerFactory.getLogger(LockFile.class);
 
     private final PackageLayout layout;
     private final Path path;
@@ -114,19 +124,26 @@ public final class LockFile {
      */
     private void update(Predicate<TreeMap<String, TreeMap<String, Entry>>> change) {
         synchronized (mutex) {
-            Path guard = path.resolveSibling(PackageDownloader.LOCKS_DIR).resolve(FILE_NAME + ".lck");
-            try {
-                Files.createDirectories(guard.getParent());
-                try (FileChannel channel = FileChannel.open(guard, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = channel.lock()) {
-                    TreeMap<String, TreeMap<String, Entry>> all = read();
-                    if (change.test(all)) {
-                        write(all);
-                    }
+            underFileLock(() -> {
+                TreeMap<String, TreeMap<String, Entry>> all = readOrRecover(true);
+                if (change.test(all)) {
+                    write(all);
                 }
-            } catch (IOException e) {
-                throw new RegistryException(null, null, "cannot lock " + guard + ": " + e.getMessage(), e);
+                return null;
+            });
+        }
+    }
+
+    private <T> T underFileLock(Supplier<T> action) {
+        Path guard = path.resolveSibling(PackageDownloader.LOCKS_DIR).resolve(FILE_NAME + ".lck");
+        try {
+            Files.createDirectories(guard.getParent());
+            try (FileChannel channel = FileChannel.open(guard, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                return action.get();
             }
+        } catch (IOException e) {
+            throw new RegistryException(null, null, "cannot lock " + guard + ": " + e.getMessage(), e);
         }
     }
 
@@ -176,39 +193,77 @@ public final class LockFile {
     }
 
     private TreeMap<String, TreeMap<String, Entry>> read() {
-        if (!Files.exists(path)) {
-            return new TreeMap<>();
-        }
+        return readOrRecover(false);
+    }
+
+    /**
+     * The entries; a lock file that is empty or not JSON (a power cut before it reached the disk, an editor)
+     * is recovered instead of refusing every plugin. {@code locked}: the caller holds the file lock already.
+     */
+    private TreeMap<String, TreeMap<String, Entry>> readOrRecover(boolean locked) {
         try {
-            TreeMap<String, TreeMap<String, Entry>> all = JSON.readValue(path.toFile(), TYPE);
-            return all == null ? new TreeMap<>() : all;
+            return parse();
         } catch (IOException e) {
-            throw new RegistryException(null, null, "cannot read lock file " + path + ": " + e.getMessage(), e);
+            return locked ? recover(e) : underFileLock(() -> {
+                try {
+                    return parse(); // another process may have recovered it meanwhile
+                } catch (IOException again) {
+                    return recover(again);
+                }
+            });
         }
     }
 
-    private void write(TreeMap<String, TreeMap<String, Entry>> all) {
-        Path tmp = null;
+    private TreeMap<String, TreeMap<String, Entry>> parse() throws IOException {
+        if (!Files.exists(path)) {
+            return new TreeMap<>();
+        }
+        byte[] content = Files.readAllBytes(path);
+        if (content.length == 0) {
+            throw new IOException("it is empty (0 bytes)");
+        }
+        TreeMap<String, TreeMap<String, Entry>> all = JSON.readValue(content, TYPE);
+        return all == null ? new TreeMap<>() : all;
+    }
+
+    /**
+     * Moves the broken file aside (kept for inspection) and records what is installed now, hashed afresh:
+     * the files on disk are trusted as they are, which is what a missing lock file means too.
+     */
+    private TreeMap<String, TreeMap<String, Entry>> recover(IOException cause) {
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path aside = path.resolveSibling(FILE_NAME + ".corrupt-" + stamp);
+        TreeMap<String, TreeMap<String, Entry>> rebuilt = new TreeMap<>();
         try {
-            Files.createDirectories(path.getParent());
-            tmp = Files.createTempFile(path.getParent(), "." + FILE_NAME + "-", ".tmp");
-            JSON.writeValue(tmp.toFile(), all);
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new RegistryException(null, null, "cannot write lock file " + path + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
+            Files.move(path, aside);
+            String now = Instant.now().toString();
+            for (PackageRef ref : layout.installed()) {
                 try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
+                    Path file = layout.resolve(ref).file();
+                    rebuilt.computeIfAbsent(ref.name(), k -> new TreeMap<>()).put(ref.version(), new Entry(
+                            file.getFileName().toString(), TreeFiles.sha256Hex(file), REBUILT_SOURCE, now));
+                } catch (PluginException notRunnable) {
+                    // nothing to launch there, so nothing to record
                 }
             }
+            write(rebuilt);
+        } catch (IOException e) {
+            throw new RegistryException(null, null, "lock file " + path + " is unreadable (" + cause.getMessage()
+                    + ") and could not be rebuilt: " + e.getMessage(), e);
+        }
+        String reason = String.valueOf(cause.getMessage()).lines().findFirst().orElse(""); // Jackson adds a source line
+        log.atWarn().addKeyValue("file", path).addKeyValue("movedTo", aside).addKeyValue("reason", reason)
+                .addKeyValue("versions", rebuilt.values().stream().mapToInt(Map::size).sum())
+                .log("plugins.lock was unreadable: rebuilt it by hashing the package versions installed now"
+                        + " (their files are trusted as they are; OCI manifest digests are not recorded)");
+        return rebuilt;
+    }
+
+    private void write(TreeMap<String, TreeMap<String, Entry>> all) {
+        try {
+            DurableFiles.writeAtomically(path, JSON.writeValueAsBytes(all));
+        } catch (IOException e) {
+            throw new RegistryException(null, null, "cannot write lock file " + path + ": " + e.getMessage(), e);
         }
     }
 }

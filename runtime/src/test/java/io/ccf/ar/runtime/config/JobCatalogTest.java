@@ -128,4 +128,42 @@ class JobCatalogTest {
         assertEquals(List.of("NATS runtime.configuration: id: duplicate plan id \"p1\": also defined in "
                 + fromFile.source()), problems);
     }
+
+    @Test
+    void aConflictingStoredPlanIsSkippedAndTheOthersCompile() {
+        RuntimeConfig config = config(TWO_PLUGINS);
+        Path plans = dir.resolve("assessments");
+        write(plans, "a-collides.yaml", """
+                id: plugin
+                tasks:
+                  - id: ssh
+                    schedule: "* * * * *"
+                    activities: [{id: a1, provider: {name: ssh, package: ssh-check, version: 1.0.0}}]
+                  - id: fine
+                    schedule: "* * * * *"
+                    activities: [{id: a1, provider: {name: ssh, package: ssh-check, version: 1.0.0}}]
+                """);
+        write(plans, "b-good.yaml", """
+                id: good
+                tasks:
+                  - id: t1
+                    schedule: "* * * * *"
+                    activities: [{id: a1, provider: {name: ssh, package: ssh-check, version: 1.0.0}}]
+                """);
+        PlanLoadResult loaded = PlanDirectory.load(plans);
+
+        assertThrows(ConfigException.class, () -> JobCatalog.compile(config, loaded.plans()));
+        JobCatalog.Compiled compiled = JobCatalog.compileSkippingConflicts(config, loaded);
+
+        assertEquals(List.of("plugin/ssh", "plugin/ssh-strict", "good/t1"),
+                compiled.catalog().jobs().stream().map(JobDefinition::id).toList());
+        assertEquals(List.of("good"), compiled.plans().plans().stream().map(PlanSpec::id).toList());
+        assertEquals(1, compiled.plans().rejected().size());
+        RejectedPlanFile skipped = compiled.plans().rejected().get(0);
+        assertEquals(plans.resolve("a-collides.yaml"), skipped.file());
+        assertEquals(List.of(plans.resolve("a-collides.yaml") + ": tasks[0].id: job id \"plugin/ssh\" of task \"ssh\""
+                + " of plan \"plugin\" in " + plans.resolve("a-collides.yaml") + " is already used by plugin \"ssh\" in "
+                + config.configFile()), skipped.problems().stream().map(ConfigProblem::toString).toList());
+        assertEquals(Set.of("good"), compiled.catalog().planIds(), "no task of the skipped plan runs");
+    }
 }

@@ -124,6 +124,29 @@ class AssessmentRequestResponderTest {
     }
 
     @Test
+    void aRequestThatBlocksDoesNotHoldTheOthers() throws Exception {
+        java.util.concurrent.CountDownLatch download = new java.util.concurrent.CountDownLatch(1);
+        registry.runs = request -> {
+            if (request instanceof RunRequest.StoredPlan p && p.planId().equals("slow")) {
+                try {
+                    download.await(); // an ad-hoc plan's package being fetched
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new RunTicket("run-" + ((RunRequest.StoredPlan) request).planId());
+        };
+        String inbox = requester.createInbox();
+        io.nats.client.Subscription slowReply = requester.subscribe(inbox);
+        requester.publish(AssessmentRequestResponder.SUBJECT, inbox, "{\"planId\": \"slow\"}".getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(Map.of("runId", "run-fast", "accepted", true), request("{\"planId\": \"fast\"}"));
+        download.countDown();
+        assertEquals(Map.of("runId", "run-slow", "accepted", true),
+                TestPlans.parse(slowReply.nextMessage(java.time.Duration.ofSeconds(10)).getData()));
+    }
+
+    @Test
     void aRequestWithoutReplySubjectStillRuns() throws Exception {
         requester.publish(AssessmentRequestResponder.SUBJECT, "{\"planId\": \"p1\"}".getBytes(StandardCharsets.UTF_8));
         assertEquals(new RunRequest.StoredPlan("p1", "", ""), next(registry.requested, WAIT));

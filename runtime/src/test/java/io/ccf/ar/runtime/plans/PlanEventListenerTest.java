@@ -185,7 +185,22 @@ class PlanEventListenerTest {
     }
 
     @Test
-    void aPlanTheRegistryRefusesStaysStoredAndTheSenderIsTold() throws Exception {
+    void aPlanThatConflictsIsRefusedBeforeItIsStored() throws Exception {
+        registry.checkFailure = new ConfigException(new ConfigProblem(PlanEvents.SOURCE, 0, 0, "tasks[0].id",
+                "job id \"plugin/x\" of task \"x\" of plan \"plugin\" is already used by plugin \"x\""));
+
+        Map<String, Object> answer = request(event("activated", document(minimal("plugin"))));
+
+        assertEquals(Map.of("ok", false, "error", "plan not stored, it conflicts with this runtime's jobs: "
+                + "NATS runtime.configuration: tasks[0].id: job id \"plugin/x\" of task \"x\" of plan \"plugin\""
+                + " is already used by plugin \"x\""), answer);
+        assertNotNull(deadLetter());
+        assertEquals(List.of(), PlanDirectory.load(plansDir).plans(), "the plan file is not written");
+        assertTrue(registry.applied.isEmpty());
+    }
+
+    @Test
+    void aPlanTheRegistryRefusesAfterTheCheckStaysStoredAndTheSenderIsTold() throws Exception {
         registry.applyFailure = new ConfigException(new ConfigProblem("p1.yaml", 0, 0, "tasks[0].id",
                 "job id \"plugin/x\" is already used by plugin \"x\""));
 
@@ -196,6 +211,40 @@ class PlanEventListenerTest {
                 + " plugin \"x\""), answer);
         assertNotNull(deadLetter());
         assertTrue(Files.exists(plansDir.resolve("p1.yaml")));
+    }
+
+    @Test
+    void aSlowApplyDoesNotHoldTheDispatcherAndAFullQueueIsRefusedNotDropped() throws Exception {
+        listener.close();
+        listener = new PlanEventListener(runtimeSide, new PlanStore(plansDir), registry, "rt-test", 2);
+        listener.start();
+        registry.applyGate = new java.util.concurrent.CountDownLatch(1);
+        String inbox = controlPlane.createInbox();
+        Subscription replies = controlPlane.subscribe(inbox);
+        controlPlane.publish(PlanEventListener.SUBJECT, inbox, event("activated", document(minimal("p0"))));
+        assertEquals("p0", next(registry.applying, WAIT).id());
+        for (int i = 1; i < 5; i++) {
+            controlPlane.publish(PlanEventListener.SUBJECT, inbox, event("activated", document(minimal("p" + i))));
+        }
+        // p0 is being applied (blocked), p1 and p2 wait: p3 and p4 are answered at once, while p0 still blocks
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> refused = parse(replies.nextMessage(WAIT).getData());
+            assertEquals(false, refused.get("ok"));
+            assertTrue(((String) refused.get("error")).startsWith("the runtime is busy: 2 queued"), refused.toString());
+            assertTrue(((String) deadLetter().get("reason")).startsWith("the runtime is busy"));
+        }
+        // a later event for a waiting plan takes its place (it is full by count, but p1 is already counted)
+        controlPlane.publish(PlanEventListener.SUBJECT, inbox, event("updated", document(full("p1"))));
+        assertEquals(Map.of("ok", true, "superseded", true), parse(replies.nextMessage(WAIT).getData()));
+
+        registry.applyGate.countDown();
+        for (String expected : List.of("p0", "p2", "p1")) {
+            assertEquals(Map.of("ok", true), parse(replies.nextMessage(WAIT).getData()));
+            assertEquals(expected, next(registry.applied, WAIT).id(), "the latest events, in arrival order");
+        }
+        assertEquals(withoutSource(full("p1")), withoutSource(PlanSpec.fromFile(plansDir.resolve("p1.yaml"))));
+        assertEquals(List.of("p0", "p1", "p2"), PlanDirectory.load(plansDir).plans().stream().map(PlanSpec::id).toList());
+        assertTrue(registry.applied.isEmpty());
     }
 
     @Test

@@ -12,11 +12,16 @@ import io.ccf.ar.runtime.config.PlanSpec;
 /** A {@link PlanRegistry} that records what it was asked; runNow answers with {@link #runs}. */
 final class RecordingRegistry implements PlanRegistry {
     final BlockingQueue<PlanSpec> applied = new LinkedBlockingQueue<>();
+    /** Plans apply was called with, before any {@link #applyGate}. */
+    final BlockingQueue<PlanSpec> applying = new LinkedBlockingQueue<>();
     final BlockingQueue<String> removed = new LinkedBlockingQueue<>();
     final BlockingQueue<RunRequest> requested = new LinkedBlockingQueue<>();
     private final AtomicInteger runCounter = new AtomicInteger();
     volatile Function<RunRequest, RunTicket> runs = request -> new RunTicket("run-" + runCounter.incrementAndGet());
     volatile RuntimeException applyFailure;
+    volatile RuntimeException checkFailure;
+    /** When set, apply waits for it: a slow download. */
+    volatile java.util.concurrent.CountDownLatch applyGate;
     volatile boolean knowsEveryPlan = true;
 
     @Override
@@ -24,7 +29,23 @@ final class RecordingRegistry implements PlanRegistry {
         if (applyFailure != null) {
             throw applyFailure;
         }
+        applying.add(plan);
+        java.util.concurrent.CountDownLatch gate = applyGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         applied.add(plan);
+    }
+
+    @Override
+    public void check(PlanSpec plan) {
+        if (checkFailure != null) {
+            throw checkFailure;
+        }
     }
 
     @Override

@@ -53,6 +53,30 @@ class LockFileTest {
         assertFalse(lock.verify(ref));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "{\"sample\": {\"1.0.0\": {\"fi", "\u0000\u0000\u0000"})
+    void aTruncatedOrCorruptLockFileIsMovedAsideAndRebuiltFromWhatIsInstalled(String broken) throws Exception {
+        PackageRef sample = install("sample", "1.0.0", "sample.jar", "original");
+        PackageRef other = install("other", "2.0", "other.jar", "two");
+        Files.createDirectories(pluginsDir.resolve("empty/1.0")); // nothing runnable: not recorded
+        Files.writeString(pluginsDir.resolve(LockFile.FILE_NAME), broken);
+
+        LockFile lock = new LockFile(pluginsDir);
+        assertTrue(lock.verify(sample), "recovered on first read");
+        assertTrue(lock.verify(other));
+        assertEquals(LockFile.REBUILT_SOURCE, lock.get(sample).orElseThrow().source());
+        assertEquals(java.util.Set.of("sample", "other"), lock.entries().keySet());
+        try (var files = Files.list(pluginsDir)) {
+            java.util.List<Path> aside = files.filter(p -> p.getFileName().toString()
+                    .startsWith(LockFile.FILE_NAME + ".corrupt-")).toList();
+            assertEquals(1, aside.size());
+            assertEquals(broken, Files.readString(aside.get(0)), "the broken file is kept for inspection");
+        }
+        // a modification after the recovery is still caught
+        Files.writeString(pluginsDir.resolve("sample/1.0.0/sample.jar"), "tampered");
+        assertFalse(lock.verify(sample));
+    }
+
     @Test
     void jsonShapeAndRoundTrip() throws Exception {
         install("a", "1.0", "a.jar", "one");

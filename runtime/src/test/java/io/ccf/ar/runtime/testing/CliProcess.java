@@ -31,9 +31,14 @@ public final class CliProcess implements AutoCloseable {
     }
 
     public static CliProcess start(Path workDir, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), "io.ccf.ar.runtime.Main"));
+        return startWithJvmOptions(workDir, List.of(), args);
+    }
+
+    /** With JVM options such as {@code -Xmx64m}: a test that must show memory stays bounded. */
+    public static CliProcess startWithJvmOptions(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ccf.ar.runtime.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(workDir.toFile());
         builder.environment().remove("AR_CONFIG");
