@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -62,6 +62,7 @@ import io.nats.client.Connection;
  * and assessment requests over NATS. Plans can change while it runs ({@link PlanRegistry}).
  */
 public final class Daemon implements PlanRegistry {
+    private static final long JOIN_RETRY_MILLIS = 2_000;
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
     private final RuntimeConfig config;
@@ -77,7 +78,6 @@ public final class Daemon implements PlanRegistry {
     private final ResultSink results;
     private final JobDispatcher dispatcher;
     private SwitchableTriggerQueue triggers;
-    private final AtomicBoolean joinedLate = new AtomicBoolean();
     private volatile boolean stopping;
     private CronScheduler scheduler;
     private final List<AutoCloseable> listeners = new CopyOnWriteArrayList<>();
@@ -117,61 +117,71 @@ public final class Daemon implements PlanRegistry {
         plugins.start(LoadedRuntime.pluginSpecs(catalog.get()));
 
         Optional<Connection> connection = nats == null ? Optional.empty() : nats.awaitConnection(config.nats().startWait());
-        triggers = new SwitchableTriggerQueue(connection.map(this::jetStreamTriggers).orElseGet(InProcessTriggerQueue::new));
+        Optional<TriggerQueue> shared = connection.flatMap(this::jetStreamTriggers);
+        triggers = new SwitchableTriggerQueue(shared.orElseGet(InProcessTriggerQueue::new));
         triggers.subscribe(dispatcher);
         scheduler = new CronScheduler(triggers, clock);
         scheduler.update(schedules(catalog.get(), config.timeZone()));
         scheduler.start();
         logJobs(catalog.get());
-        if (connection.isPresent()) {
-            listen(connection.get());
-        } else if (nats != null) {
-            log.error("NATS at {} not reachable within {} ms: this runtime schedules on its own until NATS answers,"
-                    + " then joins the shared schedule; results wait in the spool", config.eventBusURL(),
-                    config.nats().startWait().toMillis());
-            nats.onConnected(this::joinLater);
-            if (nats.isConnected()) {
-                joinLater(); // connected between the wait and the listener
+        connection.ifPresent(this::listen);
+        if (nats != null && shared.isEmpty()) {
+            if (connection.isEmpty()) {
+                log.error("NATS at {} not reachable within {} ms: this runtime schedules on its own until NATS answers,"
+                        + " then joins the shared schedule; results wait in the spool", config.eventBusURL(),
+                        config.nats().startWait().toMillis());
             }
+            joinLater();
         }
     }
 
-    /** NATS came after start: move to the shared schedule and start listening, once, off the NATS thread. */
+    /**
+     * NATS or JetStream was not there at start: keep trying (woken by every reconnect, else every
+     * {@value #JOIN_RETRY_MILLIS} ms) to set up the shared schedule, then move to it and start listening, once.
+     */
     private void joinLater() {
-        if (!joinedLate.compareAndSet(false, true)) {
-            return;
-        }
+        Semaphore wake = new Semaphore(0);
+        nats.onConnected(wake::release);
         Thread t = new Thread(() -> {
-            Optional<Connection> connection = nats.connection();
-            if (connection.isEmpty()) {
-                joinedLate.set(false);
-                return;
-            }
-            TriggerQueue shared = jetStreamTriggers(connection.get());
-            if (shared instanceof InProcessTriggerQueue) {
-                shared.close(); // setting up JetStream failed (logged): stay on our own schedule
-                return;
-            }
-            if (stopping) {
-                shared.close();
-            } else if (triggers.switchTo(shared)) {
-                log.info("NATS at {} is reachable: this runtime now takes its runs from the shared schedule",
-                        config.eventBusURL());
-                listen(connection.get());
+            boolean listening = !listeners.isEmpty();
+            while (!stopping) {
+                Optional<Connection> connection = nats.connection().filter(c -> c.getStatus() == Connection.Status.CONNECTED);
+                if (connection.isPresent()) {
+                    if (!listening) {
+                        listen(connection.get());
+                        listening = true;
+                    }
+                    Optional<TriggerQueue> shared = jetStreamTriggers(connection.get());
+                    if (shared.isPresent()) {
+                        if (!stopping && triggers.switchTo(shared.get())) {
+                            log.info("the shared schedule at {} is set up: this runtime now takes its runs from it",
+                                    config.eventBusURL());
+                        } else {
+                            shared.get().close();
+                        }
+                        return;
+                    }
+                }
+                try {
+                    wake.tryAcquire(JOIN_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }, "nats-join");
         t.setDaemon(true);
         t.start();
     }
 
-    private TriggerQueue jetStreamTriggers(Connection connection) {
+    /** The JetStream trigger queue, or empty (logged) when JetStream cannot set it up yet. */
+    private Optional<TriggerQueue> jetStreamTriggers(Connection connection) {
         try {
             StreamSetup.ensureResultsStream(connection, config.nats());
-            return new JetStreamTriggerQueue(connection, config.nats(), config.runtimeId(), clock);
+            return Optional.of(new JetStreamTriggerQueue(connection, config.nats(), config.runtimeId(), clock));
         } catch (Exception e) {
-            log.error("cannot set up the JetStream schedule at {}: {}; scheduling on this runtime only",
-                    config.eventBusURL(), e.getMessage());
-            return new InProcessTriggerQueue();
+            log.error("cannot set up the JetStream schedule at {}: {}; scheduling on this runtime only until it can"
+                    + " (retrying every {} ms)", config.eventBusURL(), e.getMessage(), JOIN_RETRY_MILLIS);
+            return Optional.empty();
         }
     }
 

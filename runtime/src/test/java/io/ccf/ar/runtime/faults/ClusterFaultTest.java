@@ -1,0 +1,121 @@
+package io.ccf.ar.runtime.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ccf.ar.runtime.testing.CliProcess;
+import io.ccf.ar.runtime.testing.NatsServerFixture;
+import io.ccf.ar.runtime.testing.ResultQueue;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.ClusterInfo;
+
+/**
+ * A 3-node nats-server cluster with R3 streams, two runtimes on a one-second job: the node leading AR_RESULTS is
+ * killed and brought back 10 s later, then the node leading AR_SCHEDULE. Every fire must be accounted for.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ClusterFaultTest {
+    private static final Duration DOWN = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    private List<NatsServerFixture> nodes;
+    private FaultRig rig;
+    private Connection admin;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        nodes = NatsServerFixture.cluster(Files.createDirectories(dir.resolve("nats")));
+        String url = nodes.stream().map(NatsServerFixture::url).collect(Collectors.joining(","));
+        rig = new FaultRig(dir, url);
+        admin = Nats.connect(new Options.Builder().servers(url.split(",")).maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(200)).build());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        rig.close();
+        admin.close();
+        nodes.forEach(NatsServerFixture::close);
+    }
+
+    @Test
+    void streamLeadersKilledAndBroughtBack() throws Exception {
+        String nats = "  replicas: 3\n  ackWait: 5s\n  misfireDeadline: 30s\n  localFallbackAfter: 3s\n";
+        String job = FaultRig.sampleJob("tick", "* * * * * *");
+        // the runtimes keep trying until the cluster has elected its JetStream meta leader (nothing tells a client)
+        CliProcess a = rig.runtime("rt-a", "  gracePeriod: 5s\n", nats, job);
+        rig.runtime("rt-b", "  gracePeriod: 5s\n", nats, job);
+        ResultQueue published = ResultQueue.subscribe(admin);
+        Instant from = FaultRig.secondsFromNow(2);
+        published.await(r -> r.has("scheduledAt") && Instant.parse(r.path("scheduledAt").asText()).isAfter(from.plusSeconds(3)),
+                FaultRig.TIMEOUT, () -> "");
+
+        String resultsLeader = killLeaderOf("AR_RESULTS");
+        published.await(r -> true, FaultRig.TIMEOUT, () -> ""); // results flow while it is down
+        String scheduleLeader = killLeaderOf("AR_SCHEDULE");
+        Instant to = FaultRig.secondsFromNow(6);
+        long expectedFires = FaultRig.everySecondFires(from, to);
+
+        StoredResults stored = FaultRig.awaitStored(admin, FaultRig.TIMEOUT,
+                s -> FaultRig.complete(s, "plugin/tick", from, to, expectedFires, 3));
+        TreeMap<Instant, StoredResults.Fire> fires = stored.fires("plugin/tick", from, to);
+        long complete = fires.values().stream().filter(f -> f.subjectsAssessed() >= 3).count();
+        long storedInWindow = fires.values().stream().mapToLong(f -> f.results().size()).sum();
+        long runTwice = fires.values().stream().filter(f -> f.runIds().size() > 1).count();
+        long localFires = rig.runtimes().stream().mapToLong(r -> count(r, "fire runs on this runtime")).sum();
+        long overlaps = rig.runtimes().stream().mapToLong(r -> count(r, "SKIPPED_OVERLAP")).sum();
+        long misfired = rig.runtimes().stream().mapToLong(r -> count(r, "run misfired")).sum();
+        FaultReport.scenario("cluster-leaders-killed", "3-node cluster, R3 streams, 2 runtimes, every-second job: node"
+                        + " leading AR_RESULTS (" + resultsLeader + ") killed, back after " + DOWN.toSeconds()
+                        + " s; then the node leading AR_SCHEDULE (" + scheduleLeader + "), likewise")
+                .count("firesExpected", expectedFires)
+                .count("firesRun", fires.size())
+                .count("firesLost", expectedFires - complete)
+                .count("firesRunTwiceInStore", runTwice)
+                .count("firesRunLocally", localFires)
+                .count("skippedOverlap", overlaps)
+                .count("misfired", misfired)
+                .count("resultsExpected", 3 * expectedFires)
+                .count("resultsStored", storedInWindow)
+                .count("resultsDuplicated", stored.duplicates())
+                .write(ClusterFaultTest.class);
+        rig.saveLogs("cluster-leaders-killed");
+        assertEquals(expectedFires, complete, "fires with all 3 results: " + fires.keySet() + "\n" + rig.logs(a));
+        assertEquals(3 * expectedFires, storedInWindow, "one stored result per subject and fire");
+        assertEquals(0, stored.duplicates());
+    }
+
+    /** Kills the node leading {@code stream} (and its consumer when it leads that too), brings it back after DOWN. */
+    private String killLeaderOf(String stream) throws Exception {
+        JetStreamManagement jsm = admin.jetStreamManagement();
+        ClusterInfo cluster = jsm.getStreamInfo(stream).getClusterInfo();
+        String leader = cluster.getLeader();
+        NatsServerFixture victim = nodes.stream().filter(n -> n.name().equals(leader)).findFirst().orElseThrow();
+        victim.kill();
+        Thread.sleep(DOWN.toMillis()); // the fault: the leader's node away this long
+        victim.startProcess();
+        return leader;
+    }
+
+    private static long count(CliProcess ar, String text) {
+        return ar.stderr().stream().filter(l -> l.contains(text)).count();
+    }
+}
