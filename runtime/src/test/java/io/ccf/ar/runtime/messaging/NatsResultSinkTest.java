@@ -205,7 +205,7 @@ class NatsResultSinkTest {
     }
 
     @Test
-    void aResultLargerThanMaxPayloadIsDroppedNotStuck() throws Exception {
+    void aResultLargerThanMaxPayloadIsDeadLetteredNotStuck() throws Exception {
         NatsLink link = link();
         Connection connection = link.connection().orElseThrow();
         StreamSetup.ensureResultsStream(connection, settings);
@@ -217,9 +217,16 @@ class NatsResultSinkTest {
                 big.observations(), big.findings(), big.risks(), big.logs(), big.startedAt(), big.finishedAt(), null);
         sink.publish(big);
         sink.publish(result("run-f", 1));
-        assertEquals(1, sink.lost());
+        assertEquals(0, sink.lost());
+        assertEquals(1, sink.deadLettered());
         assertFalse(sink.pending() > 0);
         assertEquals(List.of(id("run-f", 1)), streamMsgIds(connection, STREAM));
+        List<String> lines = Files.readAllLines(sink.spool().deadLetterFile());
+        assertEquals(1, lines.size());
+        JsonNode dead = new ObjectMapper().readTree(lines.get(0));
+        assertEquals(id("run-f", 0), dead.get("resultId").asText());
+        assertEquals("run-f", new ObjectMapper().readTree(dead.get("payload").asText()).get("runId").asText(),
+                "the full result, ready to replay");
     }
 
     /** Not an assertion: results/s through publish() with NATS up (one thread, then four). */

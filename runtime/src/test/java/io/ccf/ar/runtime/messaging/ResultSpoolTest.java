@@ -161,7 +161,7 @@ class ResultSpoolTest {
         try (ResultSpool spool = ResultSpool.open(dir)) {
             assertEquals(5, spool.count(), "zero-filled tail dropped");
         }
-        // flip a byte in the payload of the 4th record: records 4 and 5 go, 1-3 stay
+        // flip a byte in the payload of the 4th record: it goes to the dead-letter file, the others stay
         long offset = ResultSpool.MAGIC.length;
         byte[] bytes = Files.readAllBytes(seg);
         for (int i = 0; i < 3; i++) {
@@ -171,7 +171,16 @@ class ResultSpoolTest {
         bytes[(int) offset + ResultSpool.RECORD_HEADER + 4] ^= 0x55;
         Files.write(seg, bytes);
         try (ResultSpool spool = ResultSpool.open(dir)) {
-            assertEquals(ids(0, 3), drainIds(spool, 64));
+            assertEquals(1, spool.damaged());
+            assertEquals(1, spool.deadLettered());
+            assertEquals(List.of("id-0", "id-1", "id-2", "id-4"), drainIds(spool, 64));
+        }
+        List<String> dead = Files.readAllLines(dir.resolve("dead-letter").resolve("dead-letters.jsonl"));
+        assertEquals(1, dead.size(), "the damaged record, as raw bytes");
+        assertTrue(dead.get(0).contains("damaged"), dead.get(0));
+        try (ResultSpool spool = ResultSpool.open(dir)) {
+            assertEquals(0, spool.damaged(), "repaired for good: nothing found again");
+            assertTrue(spool.isEmpty());
         }
     }
 
