@@ -125,6 +125,7 @@ public final class ResultSpool implements Closeable {
     private FileChannel reader;
     private long readerSegment = -1;
     private int uncommitted;
+    private boolean headFailing;
     private long appendSeq;
     /** Appends written but not yet forced, all in {@link #writing}. */
     private final List<Append> unsynced = new ArrayList<>();
@@ -945,9 +946,14 @@ public final class ResultSpool implements Closeable {
             }
             syncDir(dir); // the rename itself is durable only once the directory is
             uncommitted = 0;
+            headFailing = false;
         } catch (IOException e) {
             // not fatal: after a crash, already-published entries are published again (and deduplicated)
-            log.warn("result spool {}: cannot write the head position: {}", dir, e.toString());
+            if (!headFailing) {
+                headFailing = true;
+                log.warn("result spool {}: cannot write the head position (retried at each removal, logged once): {}",
+                        dir, e.toString());
+            }
         }
     }
 
