@@ -227,6 +227,64 @@ class ResultSpoolTest {
     }
 
     @Test
+    void interruptedAppendersNeitherCloseTheSpoolNorLoseTheirEntry() throws Exception {
+        try (ResultSpool spool = ResultSpool.open(dir)) {
+            int threads = 4;
+            int each = 100;
+            List<Thread> workers = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger flagsKept = new java.util.concurrent.atomic.AtomicInteger();
+            for (int t = 0; t < threads; t++) {
+                int base = t * 1000;
+                workers.add(new Thread(() -> {
+                    for (int i = 0; i < each; i++) {
+                        Thread.currentThread().interrupt(); // a run cancelled at its deadline
+                        try {
+                            spool.append("id-" + (base + i), payload(i));
+                        } catch (RuntimeException e) {
+                            failures.incrementAndGet();
+                        }
+                        if (Thread.interrupted()) {
+                            flagsKept.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            workers.forEach(Thread::start);
+            for (Thread w : workers) {
+                w.join();
+            }
+            assertEquals(0, failures.get());
+            assertEquals(threads * each, flagsKept.get(), "the caller's interrupt is kept");
+            assertEquals(threads * each, spool.count());
+            spool.append("id-after", payload(1)); // the files are still open
+            assertEquals(threads * each + 1, drainIds(spool, 64).size());
+        }
+    }
+
+    @Test
+    void aFailedAppendIsNotInTheSpool() {
+        try (ResultSpool spool = ResultSpool.open(dir)) {
+            assertThrows(IllegalArgumentException.class, () -> spool.append("", payload(0)));
+            spool.append("id-0", payload(0));
+            assertEquals(List.of("id-0"), drainIds(spool, 8));
+        }
+    }
+
+    @Test
+    void theHeadIsWrittenAtomically() throws IOException {
+        try (ResultSpool spool = ResultSpool.open(dir)) {
+            for (int i = 0; i < 10; i++) {
+                spool.append("id-" + i, payload(i));
+            }
+            spool.remove(spool.peek(1).get(0));
+            spool.commit();
+            assertTrue(Files.readString(dir.resolve("head")).matches("\\d+ \\d+\n"));
+            assertTrue(Files.notExists(dir.resolve("head.tmp")), "renamed into place");
+        }
+    }
+
+    @Test
     void oneProcessAtATime() {
         try (ResultSpool spool = ResultSpool.open(dir)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> ResultSpool.open(dir));
