@@ -2,7 +2,11 @@ package io.ccf.ar.runtime.messaging;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 
 import io.ccf.ar.runtime.config.NatsSettings;
 import io.ccf.ar.runtime.run.AssessmentResult;
@@ -27,7 +34,14 @@ import io.nats.client.PublishOptions;
  * and waits for the stream's ack (at most {@code ackTimeout}). A result goes to the on-disk {@link ResultSpool}
  * instead when NATS is not connected, when the publish fails or times out, or when the spool already holds
  * results (so results stay in order). {@link #publish} never throws, and blocks at most {@code ackTimeout}
- * (plus an fsync when spooling).
+ * (plus an fsync when spooling). A caller that is interrupted (a run cancelled at its deadline) still gets its
+ * result published or spooled: the interrupt is set aside during the hand-off and restored afterwards.
+ *
+ * <p>A result the stream refuses for good ({@link PublishRejection#FINAL}: larger than the stream's
+ * max_msg_size or the server's max_payload, a stream full with discard new) goes to the dead-letter file beside
+ * the spool ({@link DeadLetterFile}), with an ERROR line, a count ({@link #deadLettered}) and a small notice on
+ * {@code job.result.dead}; the results after it go on. Results are not split: consumers see one message per
+ * result or none.
  *
  * <p>A drainer thread ({@code ar-result-drainer}) publishes spooled results oldest first, one at a time with
  * ack, when the connection is back (woken by the link's reconnect, and retrying with backoff from 100 ms to
@@ -37,20 +51,27 @@ import io.nats.client.PublishOptions;
  * msg id, within the stream's duplicate window.
  *
  * <p>Logs: one WARN when results start going to the spool (with the reason) and one INFO when it is drained
- * (with the count); nothing per result. Results that can never be published (bigger than the server's max
- * payload, or not serializable) are dropped with an ERROR.
+ * (with the count); dead letters and lost results at most one ERROR line per 10 s, with the totals.
  *
  * <p>{@link #close} stops the drainer and closes the spool; whatever is left stays on disk for the next start.
  */
 public final class JetStreamResultSink implements ResultSink, AutoCloseable {
     public static final String SUBJECT = StreamSetup.RESULTS_SUBJECT;
+    /** Where a notice of each dead-lettered result goes (core NATS, best effort). */
+    public static final String DEAD_SUBJECT = SUBJECT + ".dead";
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(5);
+    /** Longest msg id sent as it is; longer ids, or ids with bytes that are not printable ASCII, are hashed. */
+    static final int MAX_MSG_ID = 128;
+    /** Room left for the headers (Nats-Msg-Id) when comparing a payload with the server's max_payload. */
+    private static final int HEADER_ROOM = 512;
     private static final int DRAIN_BATCH = 64;
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final long IDLE_WAIT_MS = 30_000;
     private static final long STREAM_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long STILL_FAILING_LOG_NS = TimeUnit.MINUTES.toNanos(1);
+    private static final long ERROR_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final JsonFactory JSON = new JsonFactory();
     private static final Logger log = LoggerFactory.getLogger(JetStreamResultSink.class);
 
     private final NatsLink link;
@@ -60,29 +81,37 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
     private final JetStreamOptions jsOptions;
     private final Semaphore wake = new Semaphore(0);
     private final Object drainedSignal = new Object();
+    private final Object state = new Object();
     private final Runnable onConnected = this::kick;
     private final Thread drainer;
     private final LongAdder publishedDirect = new LongAdder();
     private final LongAdder publishedFromSpool = new LongAdder();
     private final LongAdder spooled = new LongAdder();
     private final LongAdder lost = new LongAdder();
+    private final LongAdder notSpooled = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
     private volatile boolean closed;
     private volatile JetStreamRef jetStream;
 
-    // guarded by spool
+    // guarded by state
     private boolean spooling;
     private long spoolingSince;
     private long lastLostLog;
+    private long lastDeadLog;
 
     private record JetStreamRef(Connection connection, JetStream jetStream) {
     }
 
-    /** A publish that can never succeed (the result is dropped, with an ERROR). */
-    private static final class Undeliverable extends Exception {
+    /** A publish the stream (or the client) refused, with how to treat it. */
+    private static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
+        final PublishRejection kind;
+        final Integer code;
 
-        Undeliverable(String message) {
+        Refused(PublishRejection kind, Integer code, String message) {
             super(message, null, false, false);
+            this.kind = kind;
+            this.code = code;
         }
     }
 
@@ -101,11 +130,9 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         this.spool = spool;
         this.ackTimeout = ackTimeout;
         this.jsOptions = JetStreamOptions.builder().requestTimeout(ackTimeout).build();
-        synchronized (spool) {
-            if (!spool.isEmpty()) {
-                spooling = true;
-                spoolingSince = System.nanoTime();
-            }
+        if (!spool.isEmpty()) {
+            spooling = true;
+            spoolingSince = System.nanoTime();
         }
         link.onConnected(onConnected);
         drainer = new Thread(this::drainLoop, "ar-result-drainer");
@@ -115,30 +142,38 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
 
     @Override
     public void publish(AssessmentResult result) {
+        // Set aside the caller's interrupt: a cancelled run's result must still be published or spooled.
+        boolean interrupted = Thread.interrupted();
+        try {
+            interrupted |= publishOrSpool(result);
+        } finally {
+            if (interrupted || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Returns whether the caller was interrupted meanwhile. */
+    private boolean publishOrSpool(AssessmentResult result) {
         String id;
         byte[] data;
         try {
-            id = result.resultId();
             data = ResultJson.toJson(result).getBytes(StandardCharsets.UTF_8);
+            id = msgId(result.resultId(), data);
         } catch (RuntimeException e) {
             lost.increment();
             log.error("result of run {} cannot be written as JSON, dropped: {}", result.runId(), e.toString());
-            return;
+            return false;
         }
         if (closed) {
             lostResult(id, "the result sink is closed");
-            return;
+            return false;
         }
-        long seq = -1;
-        synchronized (spool) {
-            if (!spool.isEmpty()) {
-                seq = toSpool(id, data, "results are waiting in the spool");
-            }
+        if (!spool.isEmpty()) {
+            toSpool(id, data, "results are waiting in the spool");
+            return false;
         }
-        if (seq != -1) {
-            durable(id, seq);
-            return;
-        }
+        boolean interrupted = false;
         String reason;
         Connection connection = link.connection().orElse(null);
         if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
@@ -147,22 +182,44 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
             try {
                 publishNow(connection, id, data);
                 publishedDirect.increment();
-                return;
-            } catch (Undeliverable e) {
-                lost.increment();
-                log.error("result {} dropped: {}", id, e.getMessage());
-                return;
+                return false;
+            } catch (Refused r) {
+                if (r.kind == PublishRejection.FINAL) {
+                    deadLetter(connection, id, data, r);
+                    return false;
+                }
+                reason = "JetStream refused it: " + r.getMessage(); // the drainer retries, creates the stream
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                interrupted = true;
                 reason = "interrupted while waiting for the JetStream ack";
             } catch (Exception e) {
                 reason = "publishing to JetStream failed: " + describe(e);
             }
         }
-        synchronized (spool) {
-            seq = toSpool(id, data, reason);
+        toSpool(id, data, reason);
+        return interrupted;
+    }
+
+    /**
+     * The Nats-Msg-Id for a result: its id when that is a valid header value (printable ASCII, at most
+     * {@value #MAX_MSG_ID} characters), else the SHA-256 of the id (of the payload when there is no id), in hex.
+     */
+    static String msgId(String resultId, byte[] payload) {
+        if (resultId == null || resultId.isEmpty()) {
+            return sha256(payload);
         }
-        durable(id, seq);
+        if (resultId.length() <= MAX_MSG_ID && resultId.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+            return resultId;
+        }
+        return sha256(resultId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Results waiting in the spool. */
@@ -185,7 +242,20 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         return spooled.sum();
     }
 
-    /** Dropped: undeliverable, not serializable, spool write failed, or published after close. */
+    /** Results refused for good and written to the dead-letter file. */
+    public long deadLettered() {
+        return deadLettered.sum();
+    }
+
+    /** Results the spool could not take (disk full, I/O error) while JetStream could not take them either. */
+    public long notSpooled() {
+        return notSpooled.sum();
+    }
+
+    /**
+     * Dropped: not serializable, not spooled (see {@link #notSpooled}), not dead-lettered when they had to be,
+     * published after close, or dropped by the spool's size limit.
+     */
     public long lost() {
         return lost.sum() + spool.dropped();
     }
@@ -218,20 +288,18 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         closed = true;
         link.removeListener(onConnected);
         wake.release();
-        drainer.interrupt();
+        drainer.interrupt(); // safe: the drainer does no file I/O of its own (the spool's thread does)
         try {
             drainer.join(TimeUnit.SECONDS.toMillis(10) + ackTimeout.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (spool) {
-            long left = spool.count();
-            if (left > 0) {
-                log.warn("result sink closed with {} results in the spool {}; they are published after the next start",
-                        left, spool.dir());
-            }
-            spool.close();
+        long left = spool.count();
+        if (left > 0) {
+            log.warn("result sink closed with {} results in the spool {}; they are published after the next start",
+                    left, spool.dir());
         }
+        spool.close();
         synchronized (drainedSignal) {
             drainedSignal.notifyAll();
         }
@@ -239,16 +307,22 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
 
     // ---- publishing
 
-    private void publishNow(Connection connection, String id, byte[] data) throws IOException, JetStreamApiException, Undeliverable,
+    private void publishNow(Connection connection, String id, byte[] data) throws IOException, JetStreamApiException, Refused,
             InterruptedException, TimeoutException {
         long max = connection.getMaxPayload();
-        if (max > 0 && data.length > max) {
-            throw new Undeliverable("it has " + data.length + " bytes, more than the NATS server's max_payload of " + max);
+        if (max > 0 && data.length + HEADER_ROOM > max) {
+            // refused before sending: the server would answer a max_payload violation by closing the connection
+            throw new Refused(PublishRejection.FINAL, null, "it has " + data.length
+                    + " bytes, more than the NATS server's max_payload of " + max + " (less " + HEADER_ROOM + " for headers)");
         }
         try {
             jetStream(connection).publish(SUBJECT, null, data, PublishOptions.builder().messageId(id).build());
-        } catch (IllegalArgumentException e) {
-            throw new Undeliverable(e.getMessage());
+        } catch (IllegalArgumentException | JetStreamApiException e) {
+            PublishRejection kind = PublishRejection.of(e);
+            if (kind == PublishRejection.TRANSIENT && e instanceof JetStreamApiException api) {
+                throw api;
+            }
+            throw new Refused(kind, PublishRejection.code(e), describe(e));
         }
     }
 
@@ -262,44 +336,89 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         return js;
     }
 
-    /** Writes to the spool; the caller holds the spool's lock, then calls {@link #durable} without it. */
-    private long toSpool(String id, byte[] data, String reason) {
-        long seq;
+    /** Appends to the spool (durable when it returns, or counted as lost). */
+    private void toSpool(String id, byte[] data, String reason) {
         try {
-            seq = spool.write(id, data);
+            spool.append(id, data);
         } catch (RuntimeException e) {
-            lostResult(id, "cannot write the spool " + spool.dir() + ": " + e.getMessage());
-            return 0;
+            notSpooled.increment();
+            lostResult(id, "NATS cannot take it (" + reason + ") and the spool " + spool.dir() + " cannot either: " + e.getMessage());
+            return;
         }
         spooled.increment();
-        if (!spooling) {
-            spooling = true;
-            spoolingSince = System.nanoTime();
-            log.warn("results now go to the spool {} until JetStream takes them again: {}", spool.dir(), reason);
+        synchronized (state) {
+            if (!spooling) {
+                spooling = true;
+                spoolingSince = System.nanoTime();
+                log.warn("results now go to the spool {} until JetStream takes them again: {}", spool.dir(), reason);
+            }
         }
         kick();
-        return seq;
     }
 
-    /** Waits for the spool's fsync of the record (shared with concurrent appenders). */
-    private void durable(String id, long seq) {
-        if (seq <= 0) {
+    /** A result refused for good, from {@link #publish}: to the dead-letter file, durably. */
+    private void deadLetter(Connection connection, String id, byte[] data, Refused why) {
+        try {
+            spool.deadLetter(id, why.getMessage(), why.code, data);
+        } catch (RuntimeException e) {
+            lostResult(id, "JetStream refused it for good (" + why.getMessage() + ") and the dead-letter file "
+                    + spool.deadLetterFile() + " cannot be written: " + e.getMessage());
+            return;
+        }
+        deadLettered(connection, id, data.length, why);
+    }
+
+    /** Counts, logs (at most one line per 10 s) and announces a result now in the dead-letter file. */
+    private void deadLettered(Connection connection, String id, int size, Refused why) {
+        deadLettered.increment();
+        synchronized (state) {
+            long now = System.nanoTime();
+            if (lastDeadLog == 0 || now - lastDeadLog > ERROR_LOG_INTERVAL_NS) {
+                lastDeadLog = now;
+                var line = log.atError().addKeyValue("resultId", id).addKeyValue("reason", why.getMessage());
+                if (why.code != null) {
+                    line = line.addKeyValue("code", why.code);
+                }
+                line.addKeyValue("size", size).addKeyValue("deadLettered", deadLettered.sum())
+                        .addKeyValue("file", spool.deadLetterFile())
+                        .log("result refused by JetStream for good, kept in the dead-letter file");
+            }
+        }
+        announce(connection, id, size, why);
+    }
+
+    /** A small notice on {@value #DEAD_SUBJECT} (never the payload); best effort. */
+    private void announce(Connection connection, String id, int size, Refused why) {
+        if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
             return;
         }
         try {
-            spool.awaitDurable(seq);
-        } catch (RuntimeException e) {
-            lostResult(id, "cannot force the spool " + spool.dir() + " to disk (the result may still be published): "
-                    + e.getMessage());
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+            try (JsonGenerator g = JSON.createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("resultId", id);
+                g.writeStringField("reason", why.getMessage());
+                if (why.code != null) {
+                    g.writeNumberField("code", why.code);
+                }
+                g.writeNumberField("size", size);
+                g.writeStringField("time", Instant.now().toString());
+                g.writeStringField("runtime", link.name());
+                g.writeStringField("file", spool.deadLetterFile().toString());
+                g.writeEndObject();
+            }
+            connection.publish(DEAD_SUBJECT, out.toByteArray());
+        } catch (IOException | RuntimeException e) {
+            log.debug("dead-letter notice for {} not published: {}", id, e.toString());
         }
     }
 
     /** At most one ERROR line every 10 s; the counter says how many. */
     private void lostResult(String id, String why) {
         lost.increment();
-        synchronized (spool) {
+        synchronized (state) {
             long now = System.nanoTime();
-            if (lastLostLog == 0 || now - lastLostLog > TimeUnit.SECONDS.toNanos(10)) {
+            if (lastLostLog == 0 || now - lastLostLog > ERROR_LOG_INTERVAL_NS) {
                 lastLostLog = now;
                 log.error("result {} lost: {} ({} results lost so far)", id, why, lost.sum());
             }
@@ -319,6 +438,8 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         long failingSince = 0;
         long lastFailingLog = 0;
         long drained = 0;
+        String unknownId = null;
+        int unknownAttempts = 0;
         while (!closed) {
             try {
                 if (spool.isEmpty()) {
@@ -344,17 +465,37 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
                         publishNow(connection, e.msgId(), e.data());
                         publishedFromSpool.increment();
                         drained++;
-                    } catch (Undeliverable u) {
-                        lost.increment();
-                        log.error("spooled result {} dropped: {}", e.msgId(), u.getMessage());
+                        spool.remove(e);
+                    } catch (Refused r) {
+                        boolean give = r.kind == PublishRejection.FINAL;
+                        if (r.kind == PublishRejection.UNKNOWN) {
+                            unknownAttempts = e.msgId().equals(unknownId) ? unknownAttempts + 1 : 1;
+                            unknownId = e.msgId();
+                            give = unknownAttempts >= PublishRejection.UNKNOWN_ATTEMPTS;
+                        }
+                        if (!give) {
+                            if (r.kind == PublishRejection.STREAM_MISSING) {
+                                lastStreamCheck = 0;
+                            }
+                            throw r; // retried with backoff
+                        }
+                        Refused finalWhy = r.kind == PublishRejection.FINAL ? r
+                                : new Refused(PublishRejection.FINAL, r.code, "refused " + unknownAttempts + " times: " + r.getMessage());
+                        try {
+                            spool.deadLetter(e, finalWhy.getMessage(), finalWhy.code);
+                        } catch (RuntimeException io) {
+                            // stays in the spool: nothing is removed that is not kept elsewhere
+                            throw new IOException("cannot write the dead-letter file " + spool.deadLetterFile() + ": "
+                                    + io.getMessage(), io);
+                        }
+                        deadLettered(connection, e.msgId(), e.data().length, finalWhy);
                     }
-                    spool.remove(e);
                 }
                 backoff = MIN_BACKOFF_MS;
                 failingSince = 0;
-                synchronized (spool) {
-                    if (spool.isEmpty()) {
-                        spool.commit();
+                if (spool.isEmpty()) {
+                    spool.commit();
+                    synchronized (state) {
                         if (spooling) {
                             spooling = false;
                             log.info("result spool drained: {} results published to JetStream stream {} after {} s in the spool",
@@ -363,8 +504,6 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
                             drained = 0;
                         }
                     }
-                }
-                if (spool.isEmpty()) {
                     synchronized (drainedSignal) {
                         drainedSignal.notifyAll();
                     }

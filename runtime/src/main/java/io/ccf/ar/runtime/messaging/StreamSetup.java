@@ -22,10 +22,12 @@ import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 
 /**
- * Creates the runtime's JetStream streams when missing and brings their replicas, duplicate window and
- * subjects in line with the settings when they differ. Idempotent, safe when several runtimes do it at once,
- * and limited to what nats-server 2.9 understands. Storage and retention cannot be changed on a live stream: a
- * difference there is logged as an ERROR and left alone.
+ * Creates the runtime's JetStream streams with the runtime's defaults when missing. On an existing stream it
+ * changes only what the runtime needs (its subjects; a duplicate window and replicas at least as the settings
+ * say; a max age on a work queue that has none) and keeps whatever else an operator set, with a WARN (see
+ * {@link #reconcile}). Idempotent, safe when several runtimes do it at once, and limited to what nats-server 2.9
+ * understands. Storage and retention cannot be changed on a live stream: a difference there is logged as an
+ * ERROR and left alone.
  */
 public final class StreamSetup {
     /** The subject results are published on. */
@@ -93,8 +95,8 @@ public final class StreamSetup {
     }
 
     /**
-     * Creates {@code desired} if no stream has its name; otherwise updates subjects (adding the desired ones to
-     * those present), replicas and duplicate window where they differ.
+     * Creates {@code desired} if no stream has its name; otherwise changes only what the runtime needs (see
+     * {@link #reconcile}).
      *
      * @throws JetStreamApiException the server's refusal (e.g. more replicas than servers, subjects that overlap
      *                               another stream), or IOException when JetStream does not answer
@@ -135,7 +137,18 @@ public final class StreamSetup {
                 }
             }
         }
-        StreamConfiguration current = info.getConfiguration();
+        return reconcile(jsm, name, info.getConfiguration(), desired);
+    }
+
+    /**
+     * Changes on a live stream only what the runtime needs, and never weakens what an operator set: the runtime's
+     * subjects are added, the duplicate window and replicas are raised to the settings (never lowered), and a
+     * work queue with no max age (from an earlier version) gets one. Everything else an operator may have set
+     * (max age, max bytes, max message size, limits, discard policy, a longer window, more replicas) is kept,
+     * with a WARN naming how it differs from the runtime's defaults.
+     */
+    private static Outcome reconcile(JetStreamManagement jsm, String name, StreamConfiguration current,
+                                     StreamConfiguration desired) throws IOException, JetStreamApiException {
         if (current.getStorageType() != desired.getStorageType()) {
             log.error("JetStream stream {} has {} storage, the runtime expects {}; storage cannot be changed on a live stream "
                     + "(recreate the stream to change it)", name, current.getStorageType(), desired.getStorageType());
@@ -144,36 +157,82 @@ public final class StreamSetup {
             log.error("JetStream stream {} has {} retention, the runtime expects {}; retention cannot be changed on a live stream "
                     + "(recreate the stream to change it)", name, current.getRetentionPolicy(), desired.getRetentionPolicy());
         }
-        List<String> subjects = new ArrayList<>(current.getSubjects());
+        StreamConfiguration.Builder update = StreamConfiguration.builder(current);
         List<String> changes = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+
+        List<String> subjects = new ArrayList<>(current.getSubjects());
         for (String s : desired.getSubjects()) {
             if (!subjects.contains(s)) {
                 subjects.add(s);
                 changes.add("subject " + s + " added");
             }
         }
-        if (current.getReplicas() != desired.getReplicas()) {
+        update.subjects(subjects);
+
+        Duration maxAge = current.getMaxAge();
+        if (maxAge.isZero() && !desired.getMaxAge().isZero() && desired.getRetentionPolicy() == RetentionPolicy.WorkQueue) {
+            // a work queue from an earlier version: without an age, a trigger nobody acks would stay forever
+            maxAge = desired.getMaxAge();
+            update.maxAge(maxAge);
+            changes.add("max age unlimited -> " + maxAge.toSeconds() + " s");
+        } else if (!maxAge.equals(desired.getMaxAge())) {
+            kept.add("max age " + describe(maxAge) + " (runtime default " + describe(desired.getMaxAge()) + ")");
+        }
+
+        Duration window = desired.getDuplicateWindow();
+        if (!maxAge.isZero() && window.compareTo(maxAge) > 0) {
+            kept.add("duplicate window capped at the max age, " + maxAge.toSeconds() + " s (settings: " + window.toSeconds() + " s)");
+            window = maxAge; // JetStream refuses a window longer than the max age
+        }
+        if (current.getDuplicateWindow().compareTo(window) < 0) {
+            update.duplicateWindow(window);
+            changes.add("duplicate window " + current.getDuplicateWindow().toSeconds() + " s -> " + window.toSeconds() + " s");
+        } else if (current.getDuplicateWindow().compareTo(window) > 0) {
+            kept.add("duplicate window " + current.getDuplicateWindow().toSeconds() + " s (settings: " + window.toSeconds() + " s)");
+        }
+
+        if (current.getReplicas() < desired.getReplicas()) {
+            update.replicas(desired.getReplicas());
             changes.add("replicas " + current.getReplicas() + " -> " + desired.getReplicas());
+        } else if (current.getReplicas() > desired.getReplicas()) {
+            kept.add("replicas " + current.getReplicas() + " (settings: " + desired.getReplicas() + ")");
         }
-        if (!current.getDuplicateWindow().equals(desired.getDuplicateWindow())) {
-            changes.add("duplicate window " + current.getDuplicateWindow().toSeconds() + " s -> "
-                    + desired.getDuplicateWindow().toSeconds() + " s");
+
+        if (current.getMaxBytes() != desired.getMaxBytes()) {
+            kept.add("max bytes " + limit(current.getMaxBytes()));
         }
-        if (!current.getMaxAge().equals(desired.getMaxAge())) {
-            changes.add("max age " + current.getMaxAge().toSeconds() + " s -> " + desired.getMaxAge().toSeconds() + " s");
+        if (current.getMaxMsgs() != desired.getMaxMsgs()) {
+            kept.add("max messages " + limit(current.getMaxMsgs()));
+        }
+        if (current.getMaximumMessageSize() != desired.getMaximumMessageSize()) {
+            kept.add("max message size " + limit(current.getMaximumMessageSize()));
+        }
+        if (current.getMaxMsgsPerSubject() != desired.getMaxMsgsPerSubject()) {
+            kept.add("max messages per subject " + limit(current.getMaxMsgsPerSubject()));
+        }
+        if (current.getDiscardPolicy() != desired.getDiscardPolicy()) {
+            kept.add("discard " + current.getDiscardPolicy() + " (runtime default " + desired.getDiscardPolicy() + ")");
+        }
+        if (!kept.isEmpty()) {
+            log.warn("JetStream stream {} keeps settings that differ from the runtime's defaults (set by an operator?): {}",
+                    name, String.join(", ", kept));
         }
         if (changes.isEmpty()) {
-            log.debug("JetStream stream {} is as configured", name);
+            log.debug("JetStream stream {} is as the runtime needs it", name);
             return Outcome.UNCHANGED;
         }
-        jsm.updateStream(StreamConfiguration.builder(current)
-                .subjects(subjects)
-                .replicas(desired.getReplicas())
-                .duplicateWindow(desired.getDuplicateWindow())
-                .maxAge(desired.getMaxAge())
-                .build());
+        jsm.updateStream(update.build());
         log.info("updated JetStream stream {}: {}", name, String.join(", ", changes));
         return Outcome.UPDATED;
+    }
+
+    private static String describe(Duration age) {
+        return age.isZero() ? "unlimited" : age.toSeconds() + " s";
+    }
+
+    private static String limit(long value) {
+        return value < 0 ? "unlimited" : Long.toString(value);
     }
 
     private static StreamInfo info(JetStreamManagement jsm, String name) throws IOException, JetStreamApiException {

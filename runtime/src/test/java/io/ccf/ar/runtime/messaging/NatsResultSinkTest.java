@@ -205,7 +205,7 @@ class NatsResultSinkTest {
     }
 
     @Test
-    void aResultLargerThanMaxPayloadIsDroppedNotStuck() throws Exception {
+    void aResultLargerThanMaxPayloadIsDeadLetteredNotStuck() throws Exception {
         NatsLink link = link();
         Connection connection = link.connection().orElseThrow();
         StreamSetup.ensureResultsStream(connection, settings);
@@ -217,12 +217,66 @@ class NatsResultSinkTest {
                 big.observations(), big.findings(), big.risks(), big.logs(), big.startedAt(), big.finishedAt(), null);
         sink.publish(big);
         sink.publish(result("run-f", 1));
-        assertEquals(1, sink.lost());
+        assertEquals(0, sink.lost());
+        assertEquals(1, sink.deadLettered());
         assertFalse(sink.pending() > 0);
         assertEquals(List.of(id("run-f", 1)), streamMsgIds(connection, STREAM));
+        List<String> lines = Files.readAllLines(sink.spool().deadLetterFile());
+        assertEquals(1, lines.size());
+        JsonNode dead = new ObjectMapper().readTree(lines.get(0));
+        assertEquals(id("run-f", 0), dead.get("resultId").asText());
+        assertEquals("run-f", new ObjectMapper().readTree(dead.get("payload").asText()).get("runId").asText(),
+                "the full result, ready to replay");
     }
 
-    /** Not an assertion: results/s through publish() with NATS up (one thread, then four). */
+    @Test
+    void aStreamDeletedByHandIsCreatedAgainAndNothingIsDeadLettered() throws Exception {
+        NatsLink link = link();
+        Connection connection = link.connection().orElseThrow();
+        StreamSetup.ensureResultsStream(connection, settings);
+        JetStreamResultSink sink = sink(link);
+        sink.publish(result("run-g", 0));
+        connection.jetStreamManagement().deleteStream(STREAM);
+        for (int i = 1; i < 20; i++) {
+            sink.publish(result("run-g", i));
+        }
+        assertTrue(sink.awaitDrained(WAIT), "drained; pending " + sink.pending());
+        assertEquals(ids("run-g", 1, 20), streamMsgIds(connection, STREAM), "the stream is back with every later result");
+        assertEquals(0, sink.deadLettered());
+        assertEquals(0, sink.lost());
+    }
+
+    @Test
+    void aFullStreamThatDiscardsNewDeadLettersAndTheRestFlow() throws Exception {
+        NatsLink link = link();
+        Connection connection = link.connection().orElseThrow();
+        connection.jetStreamManagement().addStream(io.nats.client.api.StreamConfiguration.builder(
+                StreamSetup.resultsStreamConfig(settings)).maxMessages(5)
+                .discardPolicy(io.nats.client.api.DiscardPolicy.New).build());
+        JetStreamResultSink sink = sink(link);
+        for (int i = 0; i < 8; i++) {
+            sink.publish(result("run-h", i));
+        }
+        assertEquals(5, sink.publishedDirect());
+        assertEquals(3, sink.deadLettered(), "maximum messages exceeded is final");
+        assertEquals(0, sink.pending(), "nothing stuck in the spool");
+        connection.jetStreamManagement().purgeStream(STREAM);
+        sink.publish(result("run-h", 8));
+        assertEquals(List.of(id("run-h", 8)), streamMsgIds(connection, STREAM), "later results flow once there is room");
+    }
+
+    @Test
+    void msgIdsThatAreNotValidHeaderValuesAreHashed() {
+        byte[] payload = "{}".getBytes(StandardCharsets.UTF_8);
+        assertEquals("run:plan/task:act:subject-1", JetStreamResultSink.msgId("run:plan/task:act:subject-1", payload));
+        for (String bad : List.of("with space", "line\nbreak", "caf\u00e9", "x".repeat(200), "")) {
+            String id = JetStreamResultSink.msgId(bad, payload);
+            assertTrue(id.matches("[0-9a-f]{64}"), bad + " -> " + id);
+        }
+        assertEquals(JetStreamResultSink.msgId("with space", payload), JetStreamResultSink.msgId("with space", new byte[1]),
+                "stable: the same result id always gives the same msg id");
+    }
+
     @Test
     void theSpoolLimitComesFromTheSettings() {
         NatsSettings small = new NatsSettings(settings.resultsStream(), settings.scheduleStream(), 1, settings.duplicateWindow(),

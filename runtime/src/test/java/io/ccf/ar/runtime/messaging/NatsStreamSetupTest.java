@@ -73,6 +73,42 @@ class NatsStreamSetupTest {
     }
 
     @Test
+    void anOperatorsLimitsOnTheResultsStreamSurviveAStart() throws Exception {
+        assertEquals(StreamSetup.Outcome.CREATED, StreamSetup.ensureResultsStream(connection, settings));
+        StreamConfiguration created = jsm.getStreamInfo(settings.resultsStream()).getConfiguration();
+        // what an operator does with `nats stream edit`: an age, a size limit, a message size limit, a longer window
+        jsm.updateStream(StreamConfiguration.builder(created).maxAge(Duration.ofDays(30)).maxBytes(64L << 20)
+                .maximumMessageSize(8192).duplicateWindow(Duration.ofMinutes(10)).build());
+
+        assertEquals(StreamSetup.Outcome.UNCHANGED, StreamSetup.ensureResultsStream(connection, settings));
+        // a restart of the runtime, then another
+        assertEquals(StreamSetup.Outcome.UNCHANGED, StreamSetup.ensureResultsStream(connection, settings));
+        StreamConfiguration c = jsm.getStreamInfo(settings.resultsStream()).getConfiguration();
+        assertEquals(Duration.ofDays(30), c.getMaxAge());
+        assertEquals(64L << 20, c.getMaxBytes());
+        assertEquals(8192, c.getMaximumMessageSize());
+        assertEquals(Duration.ofMinutes(10), c.getDuplicateWindow(), "a longer window is never shortened");
+        assertEquals(List.of("job.result"), c.getSubjects());
+    }
+
+    @Test
+    void aShortMaxAgeCapsTheWindowTheRuntimeRaises() throws Exception {
+        jsm.addStream(StreamConfiguration.builder().name(settings.resultsStream()).subjects("job.result")
+                .storageType(StorageType.File).maxAge(Duration.ofSeconds(90)).duplicateWindow(Duration.ofSeconds(10)).build());
+        assertEquals(StreamSetup.Outcome.UPDATED, StreamSetup.ensureResultsStream(connection, settings));
+        StreamConfiguration c = jsm.getStreamInfo(settings.resultsStream()).getConfiguration();
+        assertEquals(Duration.ofSeconds(90), c.getMaxAge(), "the operator's age stays");
+        assertEquals(Duration.ofSeconds(90), c.getDuplicateWindow(), "as long as JetStream allows");
+    }
+
+    @Test
+    void anOperatorsMaxAgeOnTheScheduleStreamIsKept() throws Exception {
+        jsm.addStream(StreamConfiguration.builder(StreamSetup.scheduleStreamConfig(settings)).maxAge(Duration.ofHours(6)).build());
+        assertEquals(StreamSetup.Outcome.UNCHANGED, StreamSetup.ensureScheduleStream(connection, settings));
+        assertEquals(Duration.ofHours(6), jsm.getStreamInfo(settings.scheduleStream()).getConfiguration().getMaxAge());
+    }
+
+    @Test
     void createIfMissingNeverChangesAnExistingStream() throws Exception {
         jsm.addStream(StreamConfiguration.builder().name(settings.resultsStream()).subjects("job.result")
                 .storageType(StorageType.File).duplicateWindow(Duration.ofSeconds(30)).build());

@@ -161,7 +161,7 @@ class ResultSpoolTest {
         try (ResultSpool spool = ResultSpool.open(dir)) {
             assertEquals(5, spool.count(), "zero-filled tail dropped");
         }
-        // flip a byte in the payload of the 4th record: records 4 and 5 go, 1-3 stay
+        // flip a byte in the payload of the 4th record: it goes to the dead-letter file, the others stay
         long offset = ResultSpool.MAGIC.length;
         byte[] bytes = Files.readAllBytes(seg);
         for (int i = 0; i < 3; i++) {
@@ -171,7 +171,16 @@ class ResultSpoolTest {
         bytes[(int) offset + ResultSpool.RECORD_HEADER + 4] ^= 0x55;
         Files.write(seg, bytes);
         try (ResultSpool spool = ResultSpool.open(dir)) {
-            assertEquals(ids(0, 3), drainIds(spool, 64));
+            assertEquals(1, spool.damaged());
+            assertEquals(1, spool.deadLettered());
+            assertEquals(List.of("id-0", "id-1", "id-2", "id-4"), drainIds(spool, 64));
+        }
+        List<String> dead = Files.readAllLines(dir.resolve("dead-letter").resolve("dead-letters.jsonl"));
+        assertEquals(1, dead.size(), "the damaged record, as raw bytes");
+        assertTrue(dead.get(0).contains("damaged"), dead.get(0));
+        try (ResultSpool spool = ResultSpool.open(dir)) {
+            assertEquals(0, spool.damaged(), "repaired for good: nothing found again");
+            assertTrue(spool.isEmpty());
         }
     }
 
@@ -214,6 +223,64 @@ class ResultSpoolTest {
             long before = spool.count();
             spool.remove(oldest);
             assertEquals(before, spool.count());
+        }
+    }
+
+    @Test
+    void interruptedAppendersNeitherCloseTheSpoolNorLoseTheirEntry() throws Exception {
+        try (ResultSpool spool = ResultSpool.open(dir)) {
+            int threads = 4;
+            int each = 100;
+            List<Thread> workers = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger flagsKept = new java.util.concurrent.atomic.AtomicInteger();
+            for (int t = 0; t < threads; t++) {
+                int base = t * 1000;
+                workers.add(new Thread(() -> {
+                    for (int i = 0; i < each; i++) {
+                        Thread.currentThread().interrupt(); // a run cancelled at its deadline
+                        try {
+                            spool.append("id-" + (base + i), payload(i));
+                        } catch (RuntimeException e) {
+                            failures.incrementAndGet();
+                        }
+                        if (Thread.interrupted()) {
+                            flagsKept.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            workers.forEach(Thread::start);
+            for (Thread w : workers) {
+                w.join();
+            }
+            assertEquals(0, failures.get());
+            assertEquals(threads * each, flagsKept.get(), "the caller's interrupt is kept");
+            assertEquals(threads * each, spool.count());
+            spool.append("id-after", payload(1)); // the files are still open
+            assertEquals(threads * each + 1, drainIds(spool, 64).size());
+        }
+    }
+
+    @Test
+    void aFailedAppendIsNotInTheSpool() {
+        try (ResultSpool spool = ResultSpool.open(dir)) {
+            assertThrows(IllegalArgumentException.class, () -> spool.append("", payload(0)));
+            spool.append("id-0", payload(0));
+            assertEquals(List.of("id-0"), drainIds(spool, 8));
+        }
+    }
+
+    @Test
+    void theHeadIsWrittenAtomically() throws IOException {
+        try (ResultSpool spool = ResultSpool.open(dir)) {
+            for (int i = 0; i < 10; i++) {
+                spool.append("id-" + i, payload(i));
+            }
+            spool.remove(spool.peek(1).get(0));
+            spool.commit();
+            assertTrue(Files.readString(dir.resolve("head")).matches("\\d+ \\d+\n"));
+            assertTrue(Files.notExists(dir.resolve("head.tmp")), "renamed into place");
         }
     }
 
