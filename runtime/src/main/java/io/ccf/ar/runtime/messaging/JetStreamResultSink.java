@@ -31,10 +31,10 @@ import io.nats.client.PublishOptions;
 
 /**
  * Publishes each result as JSON to JetStream subject {@code job.result} with {@code Nats-Msg-Id} = the result id,
- * and waits for the stream's ack (at most {@code ackTimeout}). A result goes to the on-disk {@link ResultSpool}
- * instead when NATS is not connected, when the publish fails or times out, or when the spool already holds
- * results (so results stay in order). {@link #publish} never throws, and blocks at most {@code ackTimeout}
- * (plus an fsync when spooling). A caller that is interrupted (a run cancelled at its deadline) still gets its
+ * and waits for the stream's ack (at most {@link #DIRECT_ACK_TIMEOUT}). A result goes to the on-disk
+ * {@link ResultSpool} instead when NATS is not connected, when the publish fails or times out, or when the spool
+ * already holds results (so results stay in order). {@link #publish} never throws, and blocks at most
+ * {@link #DIRECT_ACK_TIMEOUT} (plus an fsync when spooling). A caller that is interrupted (a run cancelled at its deadline) still gets its
  * result published or spooled: the interrupt is set aside during the hand-off and restored afterwards.
  *
  * <p>A result the stream refuses for good ({@link PublishRejection#FINAL}: larger than the stream's
@@ -60,6 +60,12 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
     /** Where a notice of each dead-lettered result goes (core NATS, best effort). */
     public static final String DEAD_SUBJECT = SUBJECT + ".dead";
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long a run waits for JetStream's ack of one of its results before the result goes to the spool instead:
+     * short, so a stream leader election does not stretch runs past their schedule (the drainer, which nothing waits
+     * for, gives each spooled result {@code ackTimeout}).
+     */
+    static final Duration DIRECT_ACK_TIMEOUT = Duration.ofSeconds(1);
     /** Longest msg id sent as it is; longer ids, or ids with bytes that are not printable ASCII, are hashed. */
     static final int MAX_MSG_ID = 128;
     /** Room left for the headers (Nats-Msg-Id) when comparing a payload with the server's max_payload. */
@@ -180,7 +186,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
             reason = "NATS at " + link.url() + " is not connected";
         } else {
             try {
-                publishNow(connection, id, data);
+                publishNow(connection, id, data, DIRECT_ACK_TIMEOUT);
                 publishedDirect.increment();
                 return false;
             } catch (Refused r) {
@@ -307,8 +313,8 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
 
     // ---- publishing
 
-    private void publishNow(Connection connection, String id, byte[] data) throws IOException, JetStreamApiException, Refused,
-            InterruptedException, TimeoutException {
+    private void publishNow(Connection connection, String id, byte[] data, Duration timeout) throws IOException,
+            JetStreamApiException, Refused, InterruptedException, TimeoutException {
         long max = connection.getMaxPayload();
         if (max > 0 && data.length + HEADER_ROOM > max) {
             // refused before sending: the server would answer a max_payload violation by closing the connection
@@ -316,7 +322,8 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
                     + " bytes, more than the NATS server's max_payload of " + max + " (less " + HEADER_ROOM + " for headers)");
         }
         try {
-            jetStream(connection).publish(SUBJECT, null, data, PublishOptions.builder().messageId(id).build());
+            jetStream(connection).publish(SUBJECT, null, data,
+                    PublishOptions.builder().messageId(id).streamTimeout(timeout).build());
         } catch (IllegalArgumentException | JetStreamApiException e) {
             PublishRejection kind = PublishRejection.of(e);
             if (kind == PublishRejection.TRANSIENT && e instanceof JetStreamApiException api) {
@@ -462,7 +469,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
                         return;
                     }
                     try {
-                        publishNow(connection, e.msgId(), e.data());
+                        publishNow(connection, e.msgId(), e.data(), ackTimeout);
                         publishedFromSpool.increment();
                         drained++;
                         spool.remove(e);
