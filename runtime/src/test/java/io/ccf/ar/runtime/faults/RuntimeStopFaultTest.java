@@ -56,7 +56,7 @@ class RuntimeStopFaultTest {
         String job = FaultRig.sampleJob("slow", "*/5 * * * * *", "sleep_ms: \"3000\"");
         CliProcess a = rig.runtime("rt-a", "  gracePeriod: 5s\n", NATS, job);
         CliProcess b = rig.runtime("rt-b", "  gracePeriod: 5s\n", NATS, job);
-        Instant from = FaultRig.secondsFromNow(1);
+        Instant from = FaultRig.secondsFromNow(0); // the fire about to start is in the window
         CliProcess victim = awaitRunStartedOnEither(a, b);
         List<ProcessHandle> children = victim.process().descendants().toList();
         Instant killedAt = Instant.now();
@@ -64,13 +64,16 @@ class RuntimeStopFaultTest {
         victim.process().waitFor(30, TimeUnit.SECONDS);
         Instant to = FaultRig.secondsFromNow(12);
         StoredResults stored = FaultRig.awaitStored(client, FaultRig.TIMEOUT,
-                s -> s.fires("plugin/slow", from, to).size() >= 3
+                s -> s.fires("plugin/slow", from, to).size() >= 2
                         && s.fires("plugin/slow", from, to).values().stream().allMatch(f -> f.subjectsAssessed() >= 3));
         boolean childrenGone = FaultRig.eventually(Duration.ofSeconds(30),
                 () -> children.stream().noneMatch(c -> Processes.isLive(c.pid())));
         TreeMap<Instant, StoredResults.Fire> fires = stored.fires("plugin/slow", from, to);
         long complete = fires.values().stream().filter(f -> f.subjectsAssessed() >= 3).count();
-        long expected = (Duration.between(from, to).toSeconds() + 4) / 5; // fires on the 5-second marks in [from, to]
+        long expected = 0; // fires on the 5-second marks in [from, to]
+        for (long t = from.getEpochSecond(); t <= to.getEpochSecond(); t++) {
+            expected += t % 5 == 0 ? 1 : 0;
+        }
         long left = children.stream().filter(c -> Processes.isLive(c.pid())).count();
         FaultReport.scenario("runtime-killed-mid-run", "2 runtimes, job every 5 s with 3 s runs, the runtime running"
                         + " a fire SIGKILLed mid-run (ackWait 2 s)")
