@@ -107,7 +107,11 @@ final class PluginProcess {
                 log.atDebug().addKeyValue("plugin", pkg.ref().toString()).addKeyValue("socket", handshake.address())
                         .log("plugin socket is outside the directory the host made for it; the host will not remove it");
             }
-            channel = channels.dial(handshake, options.maxMessageSize());
+            try {
+                channel = channels.dial(handshake, options.maxMessageSize());
+            } catch (PluginStartException e) {
+                throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage(), e);
+            }
             PluginProcess plugin = new PluginProcess(pkg, process, tail, stderrThread, handshake, channel, forwarder);
             Duration left = options.startTimeout().minusNanos(System.nanoTime() - startNanos);
             plugin.checkHealth(left.isNegative() ? Duration.ofSeconds(1) : left);
