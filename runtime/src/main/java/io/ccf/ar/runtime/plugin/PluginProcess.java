@@ -52,11 +52,14 @@ final class PluginProcess {
     private final HandshakeLine handshake;
     private final ManagedChannel channel;
     private final PluginLogForwarder forwarder;
+    private final boolean ownGroup;
     private volatile StreamObserver<ConnInfo> brokerStream;
 
     private PluginProcess(PluginPackage pkg, Process process, OutputTail tail, Thread stderrThread,
-                          HandshakeLine handshake, ManagedChannel channel, PluginLogForwarder forwarder) {
+                          HandshakeLine handshake, ManagedChannel channel, PluginLogForwarder forwarder,
+                          boolean ownGroup) {
         this.forwarder = forwarder;
+        this.ownGroup = ownGroup;
         this.pkg = pkg;
         this.process = process;
         this.tail = tail;
@@ -76,6 +79,7 @@ final class PluginProcess {
                                PluginChannels channels, Map<String, String> logContext,
                                Consumer<PluginProcess> onExit) {
         long startNanos = System.nanoTime();
+        boolean ownGroup = launcher.ownProcessGroup();
         OutputTail tail = new OutputTail(20);
         PluginLogForwarder forwarder = new PluginLogForwarder(pkg.ref(), logContext, tail);
         PluginSocketDir socketDir = PluginSocketDir.create(options.unixSocketDir(), pkg.ref());
@@ -97,7 +101,7 @@ final class PluginProcess {
 
             HandshakeLine handshake;
             try {
-                handshake = HandshakeLine.parse(awaitHandshake(pkg, options, process, firstLine, stderrThread),
+                handshake = HandshakeLine.parse(awaitHandshake(pkg, options, process, ownGroup, firstLine, stderrThread),
                         options.appProtocolVersions());
             } catch (HandshakeException e) {
                 throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage()
@@ -112,7 +116,7 @@ final class PluginProcess {
             } catch (PluginStartException e) {
                 throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage(), e);
             }
-            PluginProcess plugin = new PluginProcess(pkg, process, tail, stderrThread, handshake, channel, forwarder);
+            PluginProcess plugin = new PluginProcess(pkg, process, tail, stderrThread, handshake, channel, forwarder, ownGroup);
             Duration left = options.startTimeout().minusNanos(System.nanoTime() - startNanos);
             plugin.checkHealth(left.isNegative() ? Duration.ofSeconds(1) : left);
             plugin.openStreams();
@@ -123,7 +127,7 @@ final class PluginProcess {
             });
             return plugin;
         } catch (RuntimeException | Error e) {
-            killTree(process);
+            ProcessTree.kill(process, ownGroup);
             if (channel != null) {
                 channel.shutdownNow();
             }
@@ -193,13 +197,13 @@ final class PluginProcess {
         forwarder.drainStdout(reader);
     }
 
-    private static String awaitHandshake(PluginPackage pkg, PluginHostOptions options, Process process,
+    private static String awaitHandshake(PluginPackage pkg, PluginHostOptions options, Process process, boolean ownGroup,
                                          CompletableFuture<String> firstLine, Thread stderrThread)
             throws HandshakeException {
         try {
             return firstLine.get(options.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            killTree(process);
+            ProcessTree.kill(process, ownGroup);
             throw new HandshakeException("no handshake within " + options.startTimeout().toMillis()
                     + " ms (startTimeout); the process was killed");
         } catch (InterruptedException e) {
@@ -215,7 +219,7 @@ final class PluginProcess {
                 exit = "exited with code " + process.onExit().get(5, TimeUnit.SECONDS).exitValue();
                 stderrThread.join(2000);
             } catch (Exception notYet) {
-                killTree(process);
+                ProcessTree.kill(process, ownGroup);
                 exit = "closed its stdout and was killed";
             }
             throw new HandshakeException(exit + " before the handshake");
@@ -363,29 +367,13 @@ final class PluginProcess {
 
     /** Kills the process and its descendants; its socket directory goes when the exit lands. */
     void kill() {
-        killTree(process);
+        ProcessTree.kill(process, ownGroup);
         channel.shutdownNow();
     }
 
     /** Lines of this plugin's output dropped by the log rate limit so far. */
     long suppressedLogLines() {
         return forwarder.suppressedLines();
-    }
-
-    /**
-     * SIGKILL to the process and to every descendant it has now (a shell-script plugin's children, a
-     * plugin's helpers), then waits for the process. Descendants are listed before the kill: once the
-     * process is gone they are re-parented and no longer its descendants.
-     */
-    static void killTree(Process process) {
-        List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Plugins read nothing from stdin; close it so a plugin that tries sees EOF. */
