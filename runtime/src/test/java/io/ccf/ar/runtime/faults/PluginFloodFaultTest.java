@@ -73,17 +73,24 @@ class PluginFloodFaultTest {
         return packages.script("flood", "1.0", stderrFlood + stdoutFlood);
     }
 
+    /** A copy of the captured events: the appender adds to its list under its own lock while the flood runs. */
+    private List<ILoggingEvent> logged() {
+        synchronized (events) {
+            return List.copyOf(events.list);
+        }
+    }
+
     private long suppressedInNotices() {
-        return events.list.stream().filter(e -> e.getFormattedMessage().startsWith("suppressed "))
+        return logged().stream().filter(e -> e.getFormattedMessage().startsWith("suppressed "))
                 .mapToLong(e -> kv(e, "suppressed")).sum();
     }
 
     private long notices() {
-        return events.list.stream().filter(e -> e.getFormattedMessage().startsWith("suppressed ")).count();
+        return logged().stream().filter(e -> e.getFormattedMessage().startsWith("suppressed ")).count();
     }
 
     private long forwarded() {
-        return events.list.size() - notices();
+        return logged().size() - notices();
     }
 
     private static long kv(ILoggingEvent e, String key) {
@@ -118,8 +125,8 @@ class PluginFloodFaultTest {
             double seconds = (System.nanoTime() - t0) / 1e9;
             long peakHeapAfterGc = usedHeapAfterGc();
             RunReport after = f.run(PluginFaultFixture.job(ref, Map.of()), Duration.ofMinutes(1));
-            long giantLines = events.list.stream().filter(e -> e.getFormattedMessage().contains("...(truncated ")).count();
-            long longestForwarded = events.list.stream().mapToLong(e -> e.getFormattedMessage().length()).max().orElse(0);
+            long giantLines = logged().stream().filter(e -> e.getFormattedMessage().contains("...(truncated ")).count();
+            long longestForwarded = logged().stream().mapToLong(e -> e.getFormattedMessage().length()).max().orElse(0);
             f.close();
             long left = f.processesLeft(Duration.ofSeconds(10));
             long heapGrowthMiB = (peakHeapAfterGc - heapBefore) >> 20;
