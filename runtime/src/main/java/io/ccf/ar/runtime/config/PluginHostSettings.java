@@ -13,16 +13,30 @@ import java.util.Optional;
  * @param startTimeout spawn to completed handshake, default 60s
  * @param callTimeout  deadline of every plugin call, default 60s
  * @param stopTimeout  grace between shutdown request and kill, default 2s
+ * @param maxMessageSize the largest gRPC message the host accepts from a plugin, in bytes, default 64MiB
  */
 public record PluginHostSettings(Optional<List<String>> jvmOptions, Duration startTimeout, Duration callTimeout,
-        Duration stopTimeout) {
+        Duration stopTimeout, long maxMessageSize) {
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 64L << 20;
+    /** The smallest accepted value; the largest is 2^31-1 bytes, gRPC's own bound. */
+    public static final long MIN_MAX_MESSAGE_SIZE = 1024;
     public static final PluginHostSettings DEFAULTS = new PluginHostSettings(Optional.empty(),
-            Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(2));
+            Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(2), DEFAULT_MAX_MESSAGE_SIZE);
+
+    /** Without maxMessageSize: the default. */
+    public PluginHostSettings(Optional<List<String>> jvmOptions, Duration startTimeout, Duration callTimeout,
+            Duration stopTimeout) {
+        this(jvmOptions, startTimeout, callTimeout, stopTimeout, DEFAULT_MAX_MESSAGE_SIZE);
+    }
 
     public PluginHostSettings {
         jvmOptions = Objects.requireNonNull(jvmOptions, "jvmOptions").map(List::copyOf);
         Objects.requireNonNull(startTimeout, "startTimeout");
         Objects.requireNonNull(callTimeout, "callTimeout");
         Objects.requireNonNull(stopTimeout, "stopTimeout");
+        if (maxMessageSize < MIN_MAX_MESSAGE_SIZE || maxMessageSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxMessageSize must be " + MIN_MAX_MESSAGE_SIZE + " to "
+                    + Integer.MAX_VALUE + " bytes, got " + maxMessageSize);
+        }
     }
 }

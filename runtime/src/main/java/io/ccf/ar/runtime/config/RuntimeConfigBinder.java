@@ -21,7 +21,8 @@ import io.ccf.ar.runtime.registry.PackageSources;
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
             "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins");
-    static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout");
+    static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
+            "maxMessageSize");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
             "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize",
@@ -156,7 +157,19 @@ final class RuntimeConfigBinder {
         return new PluginHostSettings(jvmOptions,
                 FieldChecks.duration(h, "startTimeout", d.startTimeout(), false),
                 FieldChecks.duration(h, "callTimeout", d.callTimeout(), false),
-                FieldChecks.duration(h, "stopTimeout", d.stopTimeout(), false));
+                FieldChecks.duration(h, "stopTimeout", d.stopTimeout(), false),
+                maxMessageSize(h, d.maxMessageSize()));
+    }
+
+    /** Same size syntax as nats.spoolMaxSize; gRPC counts message sizes in an int, hence the upper bound. */
+    private static long maxMessageSize(MappingReader h, long fallback) {
+        long size = FieldChecks.size(h, "maxMessageSize", fallback, PluginHostSettings.MIN_MAX_MESSAGE_SIZE);
+        if (size > Integer.MAX_VALUE) {
+            h.problems().add(h.positionOf("maxMessageSize"), h.path("maxMessageSize"), "must be at most "
+                    + Integer.MAX_VALUE + " bytes (2GiB - 1, gRPC's limit), got \"" + h.string("maxMessageSize", "") + "\"");
+            return fallback;
+        }
+        return size;
     }
 
     private static ExecutionSettings execution(MappingReader e) {

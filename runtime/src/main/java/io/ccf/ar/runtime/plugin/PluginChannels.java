@@ -27,7 +27,12 @@ final class PluginChannels implements AutoCloseable {
         this.group = epoll ? new EpollEventLoopGroup(2, daemonThreads()) : new NioEventLoopGroup(2, daemonThreads());
     }
 
-    ManagedChannel dial(HandshakeLine handshake) {
+    /**
+     * A channel to the address of a handshake. {@code maxInboundMessageSize} bounds what one response (or
+     * stdio message) may make the host buffer; go-plugin hosts allow 2^31-1 bytes, which lets one
+     * plugin take the daemon's heap.
+     */
+    ManagedChannel dial(HandshakeLine handshake, int maxInboundMessageSize) {
         NettyChannelBuilder builder;
         if (handshake.network() == HandshakeLine.Network.UNIX) {
             if (!epoll) {
@@ -42,8 +47,7 @@ final class PluginChannels implements AutoCloseable {
         }
         return builder.eventLoopGroup(group)
                 .usePlaintext()
-                // go-plugin hosts accept messages up to 2^31-1 bytes; match them.
-                .maxInboundMessageSize(Integer.MAX_VALUE)
+                .maxInboundMessageSize(maxInboundMessageSize)
                 // responses are handed straight to the waiting caller; no handler of ours blocks
                 .directExecutor()
                 .build();
@@ -58,11 +62,23 @@ final class PluginChannels implements AutoCloseable {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
+        // An IP literal or localhost only: a plugin's word must not make the host resolve names or dial
+        // other machines (plugins are children listening on loopback).
+        if (!host.equals("localhost") && !host.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            throw new PluginStartException("invalid TCP address \"" + address
+                    + "\" in handshake: the host must be a loopback IP address or localhost");
+        }
+        InetSocketAddress resolved;
         try {
-            return new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1)));
+            resolved = new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1)));
         } catch (IllegalArgumentException e) {
             throw new PluginStartException("invalid TCP address \"" + address + "\" in handshake: " + e.getMessage());
         }
+        if (resolved.isUnresolved() || !resolved.getAddress().isLoopbackAddress()) {
+            throw new PluginStartException("TCP address \"" + address
+                    + "\" in handshake is not a loopback address; plugins must listen on loopback");
+        }
+        return resolved;
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads() {

@@ -145,6 +145,13 @@ public final class PluginClient implements AutoCloseable {
         if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
             message = "plugin " + pkg.ref() + " did not answer " + method + " within "
                     + options.callTimeout().toMillis() + " ms (callTimeout)";
+        } else if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
+                && status.getDescription().contains("exceeds maximum size")) {
+            // grpc-java's own check on the response (the plugin did not answer RESOURCE_EXHAUSTED): the
+            // stream was cancelled, the connection and the plugin are fine.
+            message = "plugin " + pkg.ref() + " " + method + " response is larger than the host accepts ("
+                    + options.maxMessageSize() + " bytes, pluginHost.maxMessageSize): " + StatusText.of(status)
+                    + "; the call failed, the plugin keeps running";
         } else if (!process.isAlive() || (status.getCode() == Status.Code.UNAVAILABLE && process.awaitExit(EXIT_GRACE))) {
             message = "plugin " + pkg.ref() + " died during " + method + ": " + process.describeExit();
         } else {

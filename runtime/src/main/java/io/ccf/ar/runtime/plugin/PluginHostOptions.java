@@ -26,6 +26,11 @@ public final class PluginHostOptions {
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
+    /** 64 MiB: far above any real result, far below what would hurt the daemon (go-plugin hosts allow 2 GiB). */
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 << 20;
+    /** Below this even a small Evaluate result or stdio chunk would not fit. */
+    public static final int MIN_MAX_MESSAGE_SIZE = 1024;
+
     private final String runtimeId;
     private final Duration startTimeout;
     private final Duration callTimeout;
@@ -40,6 +45,7 @@ public final class PluginHostOptions {
     private final Path unixSocketDir;
     private final boolean parentDeathSignal;
     private final PackageVerifier packageVerifier;
+    private final int maxMessageSize;
 
     private PluginHostOptions(Builder b) {
         this.runtimeId = b.runtimeId;
@@ -56,6 +62,7 @@ public final class PluginHostOptions {
         this.unixSocketDir = b.unixSocketDir;
         this.parentDeathSignal = b.parentDeathSignal;
         this.packageVerifier = b.packageVerifier;
+        this.maxMessageSize = b.maxMessageSize;
     }
 
     public static Builder builder() {
@@ -83,6 +90,9 @@ public final class PluginHostOptions {
     /** Runs before every launch of a plugin process. */
     public PackageVerifier packageVerifier() { return packageVerifier; }
 
+    /** The largest message the host accepts from a plugin, in bytes (pluginHost.maxMessageSize). */
+    public int maxMessageSize() { return maxMessageSize; }
+
     /** Comma-separated versions, as PLUGIN_PROTOCOL_VERSIONS wants them. */
     String protocolVersionsEnv() {
         return String.join(",", new TreeSet<>(appProtocolVersions).stream().map(String::valueOf).toList());
@@ -105,6 +115,7 @@ public final class PluginHostOptions {
         private Path unixSocketDir;
         private boolean parentDeathSignal = true;
         private PackageVerifier packageVerifier = PackageVerifier.NONE;
+        private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
 
         private Builder() {
         }
@@ -184,6 +195,19 @@ public final class PluginHostOptions {
         /** Checked before every launch; a package it refuses does not start (e.g. a hash that does not match plugins.lock). */
         public Builder packageVerifier(PackageVerifier verifier) {
             this.packageVerifier = Objects.requireNonNull(verifier, "packageVerifier");
+            return this;
+        }
+
+        /**
+         * The largest gRPC message (a response, a stdio chunk) the host accepts from a plugin; a bigger
+         * response fails its call with RESOURCE_EXHAUSTED and the plugin stays up.
+         */
+        public Builder maxMessageSize(long bytes) {
+            if (bytes < MIN_MAX_MESSAGE_SIZE || bytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("maxMessageSize must be " + MIN_MAX_MESSAGE_SIZE + " to "
+                        + Integer.MAX_VALUE + " bytes, got " + bytes);
+            }
+            this.maxMessageSize = (int) bytes;
             return this;
         }
 

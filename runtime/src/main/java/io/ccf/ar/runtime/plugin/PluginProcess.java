@@ -1,9 +1,6 @@
 package io.ccf.ar.runtime.plugin;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +16,6 @@ import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import io.ccf.ar.proto.goplugin.ConnInfo;
 import io.ccf.ar.proto.goplugin.Empty;
@@ -43,6 +39,11 @@ final class PluginProcess {
     private static final Logger log = LoggerFactory.getLogger(PluginProcess.class);
     /** go-plugin's health service name; the host's ping checks exactly this. */
     static final String HEALTH_SERVICE = "plugin";
+    /**
+     * The longest handshake line the host reads (go-plugin's are under 100 bytes without mTLS, about 1 KiB
+     * with a P-521 certificate); a plugin printing more, or no newline, fails its start.
+     */
+    static final int HANDSHAKE_LINE_MAX_BYTES = 4 * 1024;
 
     private final PluginPackage pkg;
     private final Process process;
@@ -50,10 +51,15 @@ final class PluginProcess {
     private final Thread stderrThread;
     private final HandshakeLine handshake;
     private final ManagedChannel channel;
+    private final PluginLogForwarder forwarder;
+    private final boolean ownGroup;
     private volatile StreamObserver<ConnInfo> brokerStream;
 
     private PluginProcess(PluginPackage pkg, Process process, OutputTail tail, Thread stderrThread,
-                          HandshakeLine handshake, ManagedChannel channel) {
+                          HandshakeLine handshake, ManagedChannel channel, PluginLogForwarder forwarder,
+                          boolean ownGroup) {
+        this.forwarder = forwarder;
+        this.ownGroup = ownGroup;
         this.pkg = pkg;
         this.process = process;
         this.tail = tail;
@@ -63,7 +69,9 @@ final class PluginProcess {
     }
 
     /**
-     * Launches the package, waits for its handshake, dials it and checks its health.
+     * Launches the package, waits for its handshake, dials it and checks its health. When any of it
+     * fails the child and its descendants are killed before the exception leaves: a failed start
+     * never leaves a live process behind.
      *
      * @param onExit called once when the process exits, whatever the reason
      */
@@ -71,43 +79,63 @@ final class PluginProcess {
                                PluginChannels channels, Map<String, String> logContext,
                                Consumer<PluginProcess> onExit) {
         long startNanos = System.nanoTime();
+        boolean ownGroup = launcher.ownProcessGroup();
         OutputTail tail = new OutputTail(20);
+        PluginLogForwarder forwarder = new PluginLogForwarder(pkg.ref(), logContext, tail);
+        PluginSocketDir socketDir = PluginSocketDir.create(options.unixSocketDir(), pkg.ref());
         Process process;
         try {
-            process = launcher.start(command(pkg, options), environment(options), pkg.file().getParent());
-        } catch (IOException e) {
+            process = launcher.start(command(pkg, options), environment(options, socketDir), pkg.file().getParent());
+        } catch (IOException | RuntimeException e) {
+            socketDir.delete();
             throw new PluginStartException("cannot start plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage(), e);
         }
-        closeQuietly(process);
-        Thread stderrThread = daemon("plugin-stderr-" + pkg.ref(), () ->
-                new PluginLogForwarder(pkg.ref(), logContext, tail).drain(process.getErrorStream()));
-        CompletableFuture<String> firstLine = new CompletableFuture<>();
-        daemon("plugin-stdout-" + pkg.ref(), () -> readStdout(pkg, process, logContext, firstLine));
+        // whatever ends the process (stop, kill, crash), its socket directory goes with it
+        process.onExit().thenRun(socketDir::delete);
+        ManagedChannel channel = null;
+        try {
+            closeQuietly(process);
+            Thread stderrThread = daemon("plugin-stderr-" + pkg.ref(), () -> forwarder.drain(process.getErrorStream()));
+            CompletableFuture<String> firstLine = new CompletableFuture<>();
+            daemon("plugin-stdout-" + pkg.ref(), () -> readStdout(process, forwarder, firstLine));
 
-        HandshakeLine handshake;
-        try {
-            handshake = HandshakeLine.parse(awaitHandshake(pkg, options, process, firstLine, stderrThread, tail),
-                    options.appProtocolVersions());
-        } catch (HandshakeException e) {
-            kill(process);
-            throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage()
-                    + "\n" + tail.render());
-        }
-        ManagedChannel channel = channels.dial(handshake);
-        PluginProcess plugin = new PluginProcess(pkg, process, tail, stderrThread, handshake, channel);
-        try {
+            HandshakeLine handshake;
+            try {
+                handshake = HandshakeLine.parse(awaitHandshake(pkg, options, process, ownGroup, firstLine, stderrThread),
+                        options.appProtocolVersions());
+            } catch (HandshakeException e) {
+                throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage()
+                        + "\n" + tail.render());
+            }
+            if (handshake.network() == HandshakeLine.Network.UNIX && !socketDir.holds(handshake.address())) {
+                log.atDebug().addKeyValue("plugin", pkg.ref().toString()).addKeyValue("socket", handshake.address())
+                        .log("plugin socket is outside the directory the host made for it; the host will not remove it");
+            }
+            try {
+                channel = channels.dial(handshake, options.maxMessageSize());
+            } catch (PluginStartException e) {
+                throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage(), e);
+            }
+            PluginProcess plugin = new PluginProcess(pkg, process, tail, stderrThread, handshake, channel, forwarder, ownGroup);
             Duration left = options.startTimeout().minusNanos(System.nanoTime() - startNanos);
             plugin.checkHealth(left.isNegative() ? Duration.ofSeconds(1) : left);
-        } catch (RuntimeException e) {
-            plugin.kill();
-            throw e;
+            plugin.openStreams();
+            ManagedChannel dialled = channel;
+            process.onExit().thenRun(() -> {
+                dialled.shutdownNow();
+                onExit.accept(plugin);
+            });
+            return plugin;
+        } catch (RuntimeException | Error e) {
+            ProcessTree.kill(process, ownGroup);
+            if (channel != null) {
+                channel.shutdownNow();
+            }
+            if (e instanceof PluginException pe) {
+                throw pe;
+            }
+            throw new PluginStartException("plugin " + pkg.ref() + " failed to start: " + e + "\n" + tail.render(), e);
         }
-        plugin.openStreams(logContext);
-        process.onExit().thenRun(() -> {
-            channel.shutdownNow();
-            onExit.accept(plugin);
-        });
-        return plugin;
     }
 
     private static List<String> command(PluginPackage pkg, PluginHostOptions options) {
@@ -131,61 +159,67 @@ final class PluginProcess {
         return cmd;
     }
 
-    private static Map<String, String> environment(PluginHostOptions options) {
+    private static Map<String, String> environment(PluginHostOptions options, PluginSocketDir socketDir) {
         Map<String, String> env = new HashMap<>();
         env.put(PluginHostOptions.COOKIE_KEY, PluginHostOptions.COOKIE_VALUE);
         env.put("PLUGIN_PROTOCOL_VERSIONS", options.protocolVersionsEnv());
         env.put("PLUGIN_MIN_PORT", Integer.toString(options.minPort()));
         env.put("PLUGIN_MAX_PORT", Integer.toString(options.maxPort()));
-        if (options.unixSocketDir() != null) {
-            env.put("PLUGIN_UNIX_SOCKET_DIR", options.unixSocketDir().toString());
-        }
+        env.put("PLUGIN_UNIX_SOCKET_DIR", socketDir.toString());
+        // go-plugin before 1.5 ignores PLUGIN_UNIX_SOCKET_DIR and makes its socket in os.TempDir()
+        env.put("TMPDIR", socketDir.toString());
         return env;
     }
 
-    /** The first stdout line is the handshake; the rest is drained (a Go plugin blocks otherwise). */
-    private static void readStdout(PluginPackage pkg, Process process, Map<String, String> logContext,
-                                   CompletableFuture<String> firstLine) {
-        logContext.forEach(MDC::put);
-        Logger pluginLog = LoggerFactory.getLogger("plugin." + pkg.ref().name());
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line = reader.readLine();
+    /**
+     * The first stdout line is the handshake, read with a bound of {@link #HANDSHAKE_LINE_MAX_BYTES}; the
+     * rest is drained and logged (a Go plugin blocks otherwise).
+     */
+    private static void readStdout(Process process, PluginLogForwarder forwarder, CompletableFuture<String> firstLine) {
+        BoundedLineReader reader = new BoundedLineReader(process.getInputStream());
+        try {
+            BoundedLineReader.Line line = reader.readLineOrOverflow(HANDSHAKE_LINE_MAX_BYTES);
             if (line == null) {
                 firstLine.completeExceptionally(new IOException("stdout closed before the handshake"));
                 return;
             }
-            firstLine.complete(line);
-            while ((line = reader.readLine()) != null) {
-                pluginLog.atInfo().addKeyValue("stream", "stdout").log(line);
+            if (line.truncated()) {
+                firstLine.completeExceptionally(new HandshakeException("handshake line longer than "
+                        + HANDSHAKE_LINE_MAX_BYTES + " bytes (the host's limit) or without a newline: \""
+                        + HandshakeLine.abbreviate(line.text()) + "\"; a plugin must print nothing on stdout before the handshake"));
+                return;
             }
+            firstLine.complete(line.text());
         } catch (IOException e) {
             firstLine.completeExceptionally(e);
-        } finally {
-            MDC.clear();
+            return;
         }
+        forwarder.drainStdout(reader);
     }
 
-    private static String awaitHandshake(PluginPackage pkg, PluginHostOptions options, Process process,
-                                         CompletableFuture<String> firstLine, Thread stderrThread,
-                                         OutputTail tail) throws HandshakeException {
+    private static String awaitHandshake(PluginPackage pkg, PluginHostOptions options, Process process, boolean ownGroup,
+                                         CompletableFuture<String> firstLine, Thread stderrThread)
+            throws HandshakeException {
         try {
             return firstLine.get(options.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            kill(process);
+            ProcessTree.kill(process, ownGroup);
             throw new HandshakeException("no handshake within " + options.startTimeout().toMillis()
                     + " ms (startTimeout); the process was killed");
         } catch (InterruptedException e) {
-            kill(process);
             Thread.currentThread().interrupt();
             throw new PluginStartException("interrupted while starting plugin " + pkg.ref());
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof HandshakeException tooLong) {
+                throw tooLong;
+            }
             // stdout closed: the process is exiting. Wait for it and for the last stderr lines.
             String exit;
             try {
                 exit = "exited with code " + process.onExit().get(5, TimeUnit.SECONDS).exitValue();
                 stderrThread.join(2000);
             } catch (Exception notYet) {
-                kill(process);
+                ProcessTree.kill(process, ownGroup);
                 exit = "closed its stdout and was killed";
             }
             throw new HandshakeException(exit + " before the handshake");
@@ -210,32 +244,22 @@ final class PluginProcess {
     }
 
     /** go-plugin hosts open the stdio and broker streams right away; old plugins may lack either. */
-    private void openStreams(Map<String, String> logContext) {
-        Logger pluginLog = LoggerFactory.getLogger("plugin." + pkg.ref().name());
+    private void openStreams() {
         GRPCStdioGrpc.newStub(channel).streamStdio(com.google.protobuf.Empty.getDefaultInstance(),
                 new StreamObserver<>() {
                     @Override
                     public void onNext(StdioData data) {
-                        String stream = data.getChannel() == StdioData.Channel.STDERR ? "stderr" : "stdout";
-                        logContext.forEach(MDC::put);
-                        try {
-                            for (String line : data.getData().toStringUtf8().split("\n")) {
-                                if (!line.isBlank()) {
-                                    if (stream.equals("stderr")) {
-                                        tail.add(line);
-                                    }
-                                    pluginLog.atInfo().addKeyValue("stream", stream).log(line);
-                                }
-                            }
-                        } finally {
-                            MDC.clear();
-                        }
+                        forwarder.forwardChunk(data.getChannel() == StdioData.Channel.STDERR, data.getData());
                     }
 
                     @Override
                     public void onError(Throwable t) {
-                        if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
+                        Status status = Status.fromThrowable(t);
+                        if (status.getCode() == Status.Code.UNIMPLEMENTED) {
                             log.debug("plugin {} does not serve GRPCStdio (go-plugin before 1.3); stdio comes on the pipes", pkg.ref());
+                        } else if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                            log.atWarn().addKeyValue("plugin", pkg.ref().toString())
+                                    .log("plugin stdio stream closed: {} (pluginHost.maxMessageSize)", StatusText.of(status));
                         }
                     }
 
@@ -338,36 +362,18 @@ final class PluginProcess {
             }
         }
         channel.shutdownNow();
-        removeSocketFile();
         return graceful;
     }
 
+    /** Kills the process and its descendants; its socket directory goes when the exit lands. */
     void kill() {
-        kill(process);
+        ProcessTree.kill(process, ownGroup);
         channel.shutdownNow();
-        removeSocketFile();
     }
 
-    private static void kill(Process process) {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** A Go plugin killed by a signal leaves its socket file behind. */
-    private void removeSocketFile() {
-        if (handshake.network() == HandshakeLine.Network.UNIX && !process.isAlive()) {
-            try {
-                Files.deleteIfExists(Path.of(handshake.address()));
-            } catch (IOException e) {
-                log.debug("cannot remove socket {} of {}: {}", handshake.address(), pkg.ref(), e.getMessage());
-            }
-        }
+    /** Lines of this plugin's output dropped by the log rate limit so far. */
+    long suppressedLogLines() {
+        return forwarder.suppressedLines();
     }
 
     /** Plugins read nothing from stdin; close it so a plugin that tries sees EOF. */

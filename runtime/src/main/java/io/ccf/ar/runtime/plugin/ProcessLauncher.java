@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 final class ProcessLauncher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessLauncher.class);
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "plugin-launcher");
@@ -32,6 +33,7 @@ final class ProcessLauncher implements AutoCloseable {
         return t;
     });
     private final boolean useSetpriv;
+    private final boolean useSetsid;
 
     ProcessLauncher(boolean parentDeathSignal) {
         boolean available = Files.isExecutable(SETPRIV);
@@ -39,11 +41,27 @@ final class ProcessLauncher implements AutoCloseable {
             log.warn("setpriv not found at {}: plugin processes may outlive a runtime killed by SIGKILL", SETPRIV);
         }
         this.useSetpriv = parentDeathSignal && available;
+        this.useSetsid = Files.isExecutable(SETSID);
+        if (!useSetsid) {
+            log.warn("setsid not found at {}: a plugin's children may outlive a failed start or a kill", SETSID);
+        }
+    }
+
+    /**
+     * Whether each child leads a session and process group of its own ({@code setsid}), so that the
+     * whole group can be killed ({@link ProcessTree}) and a terminal's Ctrl-C reaches the runtime only.
+     */
+    boolean ownProcessGroup() {
+        return useSetsid;
     }
 
     /** Starts {@code command} with {@code extraEnv} added to this process's environment. */
     Process start(List<String> command, Map<String, String> extraEnv, Path workingDir) throws IOException {
         List<String> full = new ArrayList<>();
+        if (useSetsid) {
+            // the child is not a group leader, so setsid(1) execs in place: the pid stays the plugin's
+            full.add(SETSID.toString());
+        }
         if (useSetpriv) {
             full.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         }

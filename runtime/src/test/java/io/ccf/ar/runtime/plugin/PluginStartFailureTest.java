@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,8 +15,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.ccf.ar.proto.EvaluateInput;
+import io.ccf.ar.runtime.testing.Processes;
 
 /** Real child processes (shell scripts) that break the handshake in every way we can think of. */
 class PluginStartFailureTest {
@@ -113,5 +117,48 @@ class PluginStartFailureTest {
         assertTrue(failures.get(new PackageRef("absent", "9.9")) instanceof PluginNotFoundException, failures.toString());
         PluginException unknown = assertThrows(PluginException.class, () -> m.evaluate("nope", EvaluateInput.getDefaultInstance()));
         assertTrue(unknown.getMessage().contains("unknown plugin \"nope\"; configured plugins: [p]"), unknown.getMessage());
+    }
+
+    /** A script that prints {@code handshake} and then waits on a grandchild whose command line names {@code dir}. */
+    private static String printsThenWaits(String handshake) {
+        return "echo '" + handshake + "'\nsh -c 'sleep 60; :' \"$0\"";
+    }
+
+    private void noLiveProcessLeft() throws InterruptedException {
+        assertTrue(Processes.eventually(Duration.ofSeconds(10), () -> Processes.liveWithCommandLineContaining(dir.toString()).isEmpty()),
+                "live processes left: " + Processes.liveWithCommandLineContaining(dir.toString()));
+    }
+
+    @Test
+    void aHandshakeLineOverTheLimitIsRefusedAtOnceAndTheChildKilled() throws Exception {
+        PackageRef ref = new TestPackages(dir).script("long", "1.0",
+                "head -c 100000 /dev/zero | tr '\\0' 1\nsh -c 'sleep 60; :' \"$0\"");
+        long t0 = System.nanoTime();
+        PluginStartException e = startFailure(manager(PluginHostOptions.builder().startTimeout(Duration.ofSeconds(30)).build()), ref);
+        assertTrue(e.getMessage().contains("handshake line longer than 4096 bytes (the host's limit) or without a newline"), e.getMessage());
+        assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 20, "refused at the limit, not at the start timeout");
+        noLiveProcessLeft();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1|1|tcp|nonsense|grpc|", "1|1|tcp|127.0.0.1:99999|grpc|", "1|1|tcp|10.255.255.1:10000|grpc|",
+            "1|1|tcp|plugin.example.com:10000|grpc|", "1|1|unix|/nonexistent/dir/plugin.sock|grpc|"})
+    void aHandshakeAddressThatCannotBeDialledLeavesNoChild(String handshake) throws Exception {
+        PackageRef ref = new TestPackages(dir).script("badaddr", "1.0", printsThenWaits(handshake));
+        PluginStartException e = startFailure(manager(PluginHostOptions.builder().startTimeout(Duration.ofSeconds(1)).build()), ref);
+        assertTrue(e.getMessage().contains("address") || e.getMessage().contains("health check"), e.getMessage());
+        noLiveProcessLeft();
+    }
+
+    @Test
+    void aUnixSocketOutsideTheHostsDirectoryIsNotDeleted() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me");
+        PackageRef ref = new TestPackages(dir).script("deleter", "1.0",
+                "echo '1|1|unix|" + victim + "|grpc|'\nexec sleep 60");
+        PluginStartException e = startFailure(manager(PluginHostOptions.builder().startTimeout(Duration.ofSeconds(1)).build()), ref);
+        assertTrue(e.getMessage().contains("failed the health check"), e.getMessage());
+        assertTrue(manager.client("p").pid().isEmpty());
+        manager.stop();
+        assertEquals("keep me", Files.readString(victim), "the host deleted a file the plugin named");
     }
 }
