@@ -5,7 +5,7 @@ SAMPLE_DIR := bin/plugins/sample/1.0.0
 REGISTRY_DIR := build/registry
 REGISTRY_PORT ?= 8081
 
-.PHONY: build test bench run-local nats-local nats-stop compose-up compose-down registry serve-registry clean
+.PHONY: build test faults bench run-local nats-local nats-stop compose-up compose-down registry serve-registry clean
 
 ## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive)
 build:
@@ -33,6 +33,13 @@ nats-stop:
 ## test: every unit and integration test (needs Go from Debian for the interop tests; see .ci/run)
 test:
 	mvn -B verify
+
+## faults: only the fault suite (real nats-servers, runtimes and plugins; part of make test too), then the
+## table of counts for docs/reliability.md (from runtime/target/fault-report/*.json)
+faults:
+	$(MVN) -DskipTests install
+	mvn -B -pl runtime verify -Dtest='io.ccf.ar.runtime.faults.**' -Dsurefire.failIfNoSpecifiedTests=false
+	python3 scripts/fault-table.py
 
 ## bench: plugin start-up, Execute round trips, RSS, scheduler lateness, daemon footprint, NATS requests, registry installs (docs/benchmarks.md)
 bench: build

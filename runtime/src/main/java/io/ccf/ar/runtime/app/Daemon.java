@@ -154,7 +154,7 @@ public final class Daemon implements PlanRegistry {
                     Optional<TriggerQueue> shared = jetStreamTriggers(connection.get());
                     if (shared.isPresent()) {
                         if (!stopping && triggers.switchTo(shared.get())) {
-                            log.info("the shared schedule at {} is set up: this runtime now takes its runs from it",
+                            log.info("this runtime now takes its runs from the shared schedule at {}",
                                     config.eventBusURL());
                         } else {
                             shared.get().close();

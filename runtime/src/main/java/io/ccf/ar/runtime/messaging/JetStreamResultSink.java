@@ -105,7 +105,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
     private long lastLostLog;
     private long lastDeadLog;
 
-    private record JetStreamRef(Connection connection, JetStream jetStream) {
+    private record JetStreamRef(Connection connection, JetStream direct, JetStream drain) {
     }
 
     /** A publish the stream (or the client) refused, with how to treat it. */
@@ -322,8 +322,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
                     + " bytes, more than the NATS server's max_payload of " + max + " (less " + HEADER_ROOM + " for headers)");
         }
         try {
-            jetStream(connection).publish(SUBJECT, null, data,
-                    PublishOptions.builder().messageId(id).streamTimeout(timeout).build());
+            jetStream(connection, timeout).publish(SUBJECT, null, data, PublishOptions.builder().messageId(id).build());
         } catch (IllegalArgumentException | JetStreamApiException e) {
             PublishRejection kind = PublishRejection.of(e);
             if (kind == PublishRejection.TRANSIENT && e instanceof JetStreamApiException api) {
@@ -333,14 +332,20 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         }
     }
 
-    private JetStream jetStream(Connection connection) throws IOException {
+    /**
+     * A JetStream context whose request timeout is {@code timeout}: jnats' synchronous publish waits for the ack as
+     * long as the context's request timeout and ignores {@code PublishOptions.streamTimeout} (checked with 2.21.1), so
+     * the short wait of a run and the long one of the drainer need a context each.
+     */
+    private JetStream jetStream(Connection connection, Duration timeout) throws IOException {
         JetStreamRef ref = jetStream;
-        if (ref != null && ref.connection() == connection) {
-            return ref.jetStream();
+        if (ref == null || ref.connection() != connection) {
+            ref = new JetStreamRef(connection,
+                    connection.jetStream(JetStreamOptions.builder().requestTimeout(DIRECT_ACK_TIMEOUT).build()),
+                    connection.jetStream(jsOptions));
+            jetStream = ref;
         }
-        JetStream js = connection.jetStream(jsOptions);
-        jetStream = new JetStreamRef(connection, js);
-        return js;
+        return timeout.equals(DIRECT_ACK_TIMEOUT) ? ref.direct() : ref.drain();
     }
 
     /** Appends to the spool (durable when it returns, or counted as lost). */

@@ -58,8 +58,8 @@ class NatsLateStartTest {
         daemon.awaitLog("schedules on its own until NATS answers", TIMEOUT);
 
         nats.startProcess();
-        daemon.awaitLog("now takes its runs from the shared schedule", TIMEOUT);
-        daemon.awaitLog("listening for plan events", TIMEOUT);
+        daemon.awaitLog("listening for plan events", TIMEOUT); // as soon as NATS answers
+        daemon.awaitLog("now takes its runs from the shared schedule", TIMEOUT); // once JetStream is set up
 
         client = Nats.connect(nats.url());
         ResultQueue results = ResultQueue.subscribe(client);

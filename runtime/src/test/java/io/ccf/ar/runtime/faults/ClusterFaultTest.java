@@ -80,9 +80,9 @@ class ClusterFaultTest {
         long complete = fires.values().stream().filter(f -> f.subjectsAssessed() >= 3).count();
         long storedInWindow = fires.values().stream().mapToLong(f -> f.results().size()).sum();
         long runTwice = fires.values().stream().filter(f -> f.runIds().size() > 1).count();
-        long localFires = rig.runtimes().stream().mapToLong(r -> count(r, "fire runs on this runtime")).sum();
-        long overlaps = rig.runtimes().stream().mapToLong(r -> count(r, "SKIPPED_OVERLAP")).sum();
-        long misfired = rig.runtimes().stream().mapToLong(r -> count(r, "run misfired")).sum();
+        long localFires = rig.runtimes().stream().mapToLong(r -> FaultRig.logLines(r, "fire runs on this runtime")).sum();
+        long overlaps = rig.runtimes().stream().mapToLong(r -> FaultRig.logLines(r, "SKIPPED_OVERLAP")).sum();
+        long misfired = rig.runtimes().stream().mapToLong(r -> FaultRig.logLines(r, "run misfired")).sum();
         FaultReport.scenario("cluster-leaders-killed", "3-node cluster, R3 streams, 2 runtimes, every-second job: node"
                         + " leading AR_RESULTS (" + resultsLeader + ") killed, back after " + DOWN.toSeconds()
                         + " s; then the node leading AR_SCHEDULE (" + scheduleLeader + "), likewise")
@@ -113,9 +113,5 @@ class ClusterFaultTest {
         Thread.sleep(DOWN.toMillis()); // the fault: the leader's node away this long
         victim.startProcess();
         return leader;
-    }
-
-    private static long count(CliProcess ar, String text) {
-        return ar.stderr().stream().filter(l -> l.contains(text)).count();
     }
 }

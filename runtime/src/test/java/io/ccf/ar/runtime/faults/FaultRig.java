@@ -101,6 +101,11 @@ final class FaultRig implements AutoCloseable {
         return Processes.liveWithCommandLineContaining(dir.resolve("plugins").toString()).size();
     }
 
+    /** Log lines of {@code ar} containing {@code text}: what the runtime said it did (local fires, skips, misfires). */
+    static long logLines(CliProcess ar, String text) {
+        return ar.stderr().stream().filter(l -> l.contains(text)).count();
+    }
+
     static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         return Processes.eventually(timeout, condition);
     }

@@ -80,7 +80,7 @@ class RuntimeStopFaultTest {
                 .count("firesExpected", expected)
                 .count("firesRun", fires.size())
                 .count("firesLost", expected - complete)
-                .count("firesRedelivered", rig.runtimes().stream().mapToLong(r -> count(r, "trigger redelivered")).sum())
+                .count("firesRedelivered", rig.runtimes().stream().mapToLong(r -> FaultRig.logLines(r, "trigger redelivered")).sum())
                 .count("resultsStored", fires.values().stream().mapToLong(f -> f.results().size()).sum())
                 .count("resultsDuplicated", stored.duplicates())
                 .count("processesLeft", left)
@@ -141,9 +141,5 @@ class RuntimeStopFaultTest {
             }
         }
         throw new AssertionError("no run started on either runtime");
-    }
-
-    private static long count(CliProcess ar, String text) {
-        return ar.stderr().stream().filter(l -> l.contains(text)).count();
     }
 }

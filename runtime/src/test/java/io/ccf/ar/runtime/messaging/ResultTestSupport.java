@@ -33,7 +33,7 @@ final class ResultTestSupport {
                 NatsSettings.DEFAULT_SPOOL_MAX_BYTES);
     }
 
-    /** Result number {@code n} of run {@code runId}; its id is {@code runId:plan-1/task-1:act-1:subject-<n>}. */
+    /** Result number {@code n} of run {@code runId}; its id is {@link #id}. */
     static AssessmentResult result(String runId, int n) {
         Instant start = Instant.parse("2024-05-01T10:00:00Z").plusMillis(n);
         return new AssessmentResult(runId, "rt-test", "plan-1/task-1", "plan-1", "ap-1", "comp", "ctl", "task-1", "act-1",
@@ -42,8 +42,9 @@ final class ResultTestSupport {
                 List.of(), List.of(), List.of(), List.of(), start, start.plusMillis(5), null);
     }
 
+    /** The id of {@link #result}: derived from the run, the activity and the subject, as the runner derives it. */
     static String id(String runId, int n) {
-        return runId + ":plan-1/task-1:act-1:subject-" + n;
+        return io.ccf.ar.runtime.run.ResultIds.forRun(runId, "act-1", "subject-" + n, 0);
     }
 
     static List<String> ids(String runId, int from, int to) {
