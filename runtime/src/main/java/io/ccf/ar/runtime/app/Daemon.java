@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,6 +35,7 @@ import io.ccf.ar.runtime.messaging.NatsLink;
 import io.ccf.ar.runtime.messaging.StreamSetup;
 import io.ccf.ar.runtime.plans.AssessmentRequestResponder;
 import io.ccf.ar.runtime.plans.ControlPlaneClient;
+import io.ccf.ar.runtime.plans.PackagePolicy;
 import io.ccf.ar.runtime.plans.PlanEventListener;
 import io.ccf.ar.runtime.plans.PlanRegistry;
 import io.ccf.ar.runtime.plans.PlanStore;
@@ -81,6 +83,8 @@ public final class Daemon implements PlanRegistry {
     private volatile boolean stopping;
     private CronScheduler scheduler;
     private final List<AutoCloseable> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean listened = new AtomicBoolean();
+    private volatile PackagePolicy busPolicy = PackagePolicy.of(List.of(), Optional.of(List.of()), List.of());
 
     public Daemon(RuntimeConfig config, Clock clock) {
         this.config = config;
@@ -112,6 +116,7 @@ public final class Daemon implements PlanRegistry {
         synchronized (planLock) {
             JobCatalog.Compiled compiled = compileStoredPlans();
             plans = compiled.plans().plans();
+            busPolicy = busPolicy(plans);
             catalog.set(packages.provision(compiled.catalog()));
         }
         plugins.start(LoadedRuntime.pluginSpecs(catalog.get()));
@@ -143,7 +148,7 @@ public final class Daemon implements PlanRegistry {
         Semaphore wake = new Semaphore(0);
         nats.onConnected(wake::release);
         Thread t = new Thread(() -> {
-            boolean listening = !listeners.isEmpty();
+            boolean listening = listened.get();
             while (!stopping) {
                 Optional<Connection> connection = nats.connection().filter(c -> c.getStatus() == Connection.Status.CONNECTED);
                 if (connection.isPresent()) {
@@ -185,15 +190,44 @@ public final class Daemon implements PlanRegistry {
         }
     }
 
+    /**
+     * What plan events and ad-hoc requests may run (the {@code plans} section): config.yml's packages, and
+     * {@code plans.allowedPackages} or, unset, the packages of the plan files loaded at start.
+     */
+    private PackagePolicy busPolicy(List<PlanSpec> stored) {
+        PackagePolicy policy = PackagePolicy.of(config.plugins().stream().map(p -> p.packageName()).toList(),
+                config.plans().allowedPackages(),
+                stored.stream().flatMap(p -> PackagePolicy.packagesOf(p).stream()).toList());
+        (policy.allowsEverything() ? log.atWarn() : log.atInfo())
+                .addKeyValue("allowedPackages", policy.patterns()).addKeyValue("from", policy.origin())
+                .log(policy.allowsEverything() ? "plan events and ad-hoc requests may run ANY package (\"*\" in "
+                        + PackagePolicy.SETTING + "); anyone who may publish on the bus can run code here"
+                        : "packages plan events and ad-hoc requests may name");
+        return policy;
+    }
+
+    /** Subscribes to what {@code plans.events} / {@code plans.requests} turn on, and says what is off. */
     private void listen(Connection connection) {
-        PlanEventListener events = new PlanEventListener(connection, store, this, config.runtimeId());
-        AssessmentRequestResponder requests = new AssessmentRequestResponder(connection, this);
-        events.start();
-        requests.start();
-        listeners.add(events);
-        listeners.add(requests);
-        log.info("listening for plan events on {} and assessment requests on {}", PlanEventListener.SUBJECT,
-                AssessmentRequestResponder.SUBJECT);
+        if (!listened.compareAndSet(false, true)) {
+            return;
+        }
+        if (config.plans().events()) {
+            PlanEventListener events = new PlanEventListener(connection, store, this, config.runtimeId(), busPolicy);
+            events.start();
+            listeners.add(events);
+        } else {
+            log.atWarn().addKeyValue("subject", PlanEventListener.SUBJECT).addKeyValue("setting", "plans.events")
+                    .log("plan events are off (plans.events: false): not subscribed; plans change only through"
+                            + " plan files and the control plane");
+        }
+        if (config.plans().requests()) {
+            AssessmentRequestResponder requests = new AssessmentRequestResponder(connection, this, busPolicy);
+            requests.start();
+            listeners.add(requests);
+        } else {
+            log.atWarn().addKeyValue("subject", AssessmentRequestResponder.SUBJECT).addKeyValue("setting", "plans.requests")
+                    .log("ad-hoc requests are off (plans.requests: false): not subscribed");
+        }
     }
 
     /** The plan files that fit; an invalid one, or one whose jobs conflict with others, is logged and skipped. */

@@ -17,11 +17,21 @@ import java.util.Objects;
  * @param assessmentsDir    absolute; as pluginsDir
  * @param timeZone          the zone of cron schedules without {@code CRON_TZ=}; every runtime sharing a schedule must
  *                          use the same one (fire times are computed in it); defaults to the host's zone, as robfig's
+ * @param plans             what plan events and ad-hoc requests may run, and whether they are listened to at all
  */
 public record RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
         String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
         PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
-        ZoneId timeZone) {
+        ZoneId timeZone, PlanPolicySettings plans) {
+    /** With the default {@code plans} section (events and requests on; configured and stored packages only). */
+    public RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
+            String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
+            PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
+            ZoneId timeZone) {
+        this(configFile, runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir,
+                logFormat, pluginHost, execution, nats, plugins, timeZone, PlanPolicySettings.DEFAULTS);
+    }
+
     public RuntimeConfig {
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(runtimeId, "runtimeId");
@@ -36,5 +46,6 @@ public record RuntimeConfig(Path configFile, String runtimeId, String controlPla
         Objects.requireNonNull(nats, "nats");
         plugins = List.copyOf(plugins);
         Objects.requireNonNull(timeZone, "timeZone");
+        Objects.requireNonNull(plans, "plans");
     }
 }

@@ -20,13 +20,14 @@ import io.ccf.ar.runtime.registry.PackageSources;
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
-            "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins");
+            "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins", "plans");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
             "maxMessageSize");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
             "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize",
             "localFallbackAfter");
+    static final List<String> PLANS_KEYS = List.of("events", "requests", "allowedPackages");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -63,7 +64,8 @@ final class RuntimeConfigBinder {
                 execution(m.child("execution", EXECUTION_KEYS)),
                 nats(m.child("nats", NATS_KEYS)),
                 plugins(m),
-                timeZone(m));
+                timeZone(m),
+                plans(m.child("plans", PLANS_KEYS)));
     }
 
     /** {@code timeZone} (or AR_TIME_ZONE): an IANA zone id such as Europe/Berlin or UTC; default the host's zone. */
@@ -213,6 +215,41 @@ final class RuntimeConfigBinder {
                 FieldChecks.duration(n, "startWait", d.startWait(), true),
                 FieldChecks.size(n, "spoolMaxSize", d.spoolMaxBytes(), NatsSettings.MIN_SPOOL_BYTES),
                 FieldChecks.duration(n, "localFallbackAfter", d.localFallbackAfter(), true));
+    }
+
+    /** {@code plans}: the switches and the allow-list of packages plan events and ad-hoc requests may name. */
+    private static PlanPolicySettings plans(MappingReader p) {
+        PlanPolicySettings d = PlanPolicySettings.DEFAULTS;
+        Optional<List<String>> allowed = Optional.empty();
+        if (p.has("allowedPackages")) {
+            List<String> patterns = new ArrayList<>();
+            for (String pattern : p.stringList("allowedPackages")) {
+                if (PlanPolicySettings.PATTERN.matcher(pattern).matches()) {
+                    patterns.add(pattern);
+                } else {
+                    p.problems().add(p.positionOf("allowedPackages"), p.path("allowedPackages"), "\"" + pattern
+                            + "\" is not a package name or pattern (letters, digits, '.', '_', '+', '-', and '*' for"
+                            + " any run of them, e.g. acme-*)");
+                }
+            }
+            allowed = Optional.of(patterns);
+        }
+        return new PlanPolicySettings(bool(p, "events", d.events()), bool(p, "requests", d.requests()), allowed);
+    }
+
+    private static boolean bool(MappingReader m, String key, boolean fallback) {
+        String text = m.string(key, "");
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> {
+                m.problems().add(m.positionOf(key), m.path(key), "must be true or false, got \"" + text + "\"");
+                yield fallback;
+            }
+        };
     }
 
     private List<PluginEntry> plugins(MappingReader m) {

@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.Base64;
 
 import com.fasterxml.jackson.core.JsonFactory;
+
+import io.ccf.ar.runtime.files.DurableFiles;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
@@ -69,9 +71,9 @@ final class DeadLetterFile {
         line.write('\n');
         boolean created = !Files.exists(file);
         if (created) {
-            Files.createDirectories(dir);
+            DurableFiles.createPrivateDirectories(dir); // 0700, the file 0600: results hold what plugins found
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel ch = DurableFiles.openPrivate(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             long start = ch.size();
             ByteBuffer buf = ByteBuffer.wrap(line.toByteArray());

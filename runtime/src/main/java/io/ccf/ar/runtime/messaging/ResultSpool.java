@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.ccf.ar.runtime.files.DurableFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -627,8 +628,8 @@ public final class ResultSpool implements Closeable {
     // ---- recovery (on the I/O thread)
 
     private Void recover() throws IOException {
-        Files.createDirectories(dir);
-        lockChannel = FileChannel.open(dir.resolve("spool.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        DurableFiles.createPrivateDirectories(dir); // 0700: results hold what plugins found
+        lockChannel = DurableFiles.openPrivate(dir.resolve("spool.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             lock = lockChannel.tryLock();
         } catch (OverlappingFileLockException e) {
@@ -934,7 +935,7 @@ public final class ResultSpool implements Closeable {
         }
         try {
             Path tmp = dir.resolve(HEAD + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            try (FileChannel ch = DurableFiles.openPrivate(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(ch, ByteBuffer.wrap((headSegment + " " + headOffset + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
                 ch.force(true);
@@ -990,7 +991,8 @@ public final class ResultSpool implements Closeable {
         }
         long id = nextSegment++;
         Path path = dir.resolve(String.format("results-%020d.seg", id));
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        FileChannel ch = DurableFiles.openPrivate(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ); // 0600
         try {
             writeFully(ch, ByteBuffer.wrap(MAGIC), 0);
             ch.force(true);

@@ -32,12 +32,23 @@ public final class AssessmentRequestResponder implements AutoCloseable {
 
     private final Connection nats;
     private final PlanRegistry registry;
+    private final PackagePolicy policy;
     private Dispatcher dispatcher;
     private volatile BoundedWorker worker; // read by the NATS dispatcher thread
 
+    /** Every package allowed: see {@link #AssessmentRequestResponder(Connection, PlanRegistry, PackagePolicy)}. */
     public AssessmentRequestResponder(Connection nats, PlanRegistry registry) {
+        this(nats, registry, PackagePolicy.allowAll());
+    }
+
+    /**
+     * @param policy the packages an ad-hoc plan may name; a request for a plan the runtime already has names none
+     *               and is always allowed
+     */
+    public AssessmentRequestResponder(Connection nats, PlanRegistry registry, PackagePolicy policy) {
         this.nats = nats;
         this.registry = registry;
+        this.policy = policy;
     }
 
     public synchronized void start() {
@@ -66,6 +77,9 @@ public final class AssessmentRequestResponder implements AutoCloseable {
         RunRequest request;
         try {
             request = AssessmentRequests.parse(message.getData());
+            if (request instanceof RunRequest.AdHocPlan adHoc) {
+                policy.check(adHoc.plan(), "", "ad-hoc request", "not run");
+            }
         } catch (MessageRejectedException e) {
             answer(message, rejected(e.planId().isEmpty() ? "unreadable request" : "plan " + e.planId(), e.getMessage(), null));
             return;

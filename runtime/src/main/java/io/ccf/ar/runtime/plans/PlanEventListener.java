@@ -46,19 +46,32 @@ public final class PlanEventListener implements AutoCloseable {
     private final PlanRegistry registry;
     private final String runtimeId;
     private final int queueCapacity;
+    private final PackagePolicy policy;
     private Dispatcher dispatcher;
     private volatile BoundedWorker worker; // read by the NATS dispatcher thread
 
+    /** Every package allowed: see {@link #PlanEventListener(Connection, PlanStore, PlanRegistry, String, PackagePolicy)}. */
     public PlanEventListener(Connection nats, PlanStore store, PlanRegistry registry, String runtimeId) {
-        this(nats, store, registry, runtimeId, QUEUE_CAPACITY);
+        this(nats, store, registry, runtimeId, PackagePolicy.allowAll());
+    }
+
+    /** @param policy the packages an activated/updated plan may name; others are refused before anything is stored */
+    public PlanEventListener(Connection nats, PlanStore store, PlanRegistry registry, String runtimeId, PackagePolicy policy) {
+        this(nats, store, registry, runtimeId, QUEUE_CAPACITY, policy);
     }
 
     PlanEventListener(Connection nats, PlanStore store, PlanRegistry registry, String runtimeId, int queueCapacity) {
+        this(nats, store, registry, runtimeId, queueCapacity, PackagePolicy.allowAll());
+    }
+
+    private PlanEventListener(Connection nats, PlanStore store, PlanRegistry registry, String runtimeId,
+            int queueCapacity, PackagePolicy policy) {
         this.nats = nats;
         this.store = store;
         this.registry = registry;
         this.runtimeId = runtimeId;
         this.queueCapacity = queueCapacity;
+        this.policy = policy;
     }
 
     /** Subscribes, and waits (briefly) until the server has the subscription, so no event sent after is missed. */
@@ -89,6 +102,9 @@ public final class PlanEventListener implements AutoCloseable {
         PlanEvent event;
         try {
             event = PlanEvents.parse(body);
+            if (event instanceof PlanEvent.Upsert upsert) { // a delete runs nothing: always allowed
+                policy.check(upsert.plan(), upsert.type(), "plan event", "not stored");
+            }
         } catch (MessageRejectedException e) {
             refuse(message, body, e.eventType(), e.planId(), e.getMessage(), null);
             return;

@@ -5,12 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.ccf.ar.runtime.config.ConfigException;
@@ -32,7 +29,6 @@ public final class PlanStore {
     private static final Pattern FILE_NAME_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     private static final String HEADER =
             "# Written by the assessment runtime; an update of this plan replaces the whole file.\n";
-    private static final Set<PosixFilePermission> NEW_FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
 
     private final Path directory;
 
@@ -132,7 +128,8 @@ public final class PlanStore {
 
     private void writeAtomically(Path file, String content) {
         try {
-            DurableFiles.writeAtomically(file, content.getBytes(StandardCharsets.UTF_8), NEW_FILE_PERMISSIONS);
+            // plugin configuration may hold secrets: 0600 (also when replacing a more open file), directory 0700
+            DurableFiles.writePrivately(file, content.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plan file " + file + ": " + e.getMessage(), e);
         }

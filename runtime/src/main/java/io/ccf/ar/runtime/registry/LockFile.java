@@ -137,8 +137,8 @@ public final class LockFile {
     private <T> T underFileLock(Supplier<T> action) {
         Path guard = path.resolveSibling(PackageDownloader.LOCKS_DIR).resolve(FILE_NAME + ".lck");
         try {
-            Files.createDirectories(guard.getParent());
-            try (FileChannel channel = FileChannel.open(guard, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            DurableFiles.createPrivateDirectories(guard.getParent()); // 0700
+            try (FileChannel channel = DurableFiles.openPrivate(guard, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = channel.lock()) {
                 return action.get();
             }
@@ -261,7 +261,8 @@ public final class LockFile {
 
     private void write(TreeMap<String, TreeMap<String, Entry>> all) {
         try {
-            DurableFiles.writeAtomically(path, JSON.writeValueAsBytes(all));
+            // 0600: the hashes decide what may run; nobody else needs to read (or learn) them
+            DurableFiles.writeAtomicallyWithMode(path, JSON.writeValueAsBytes(all), DurableFiles.PRIVATE_FILE);
         } catch (IOException e) {
             throw new RegistryException(null, null, "cannot write lock file " + path + ": " + e.getMessage(), e);
         }
