@@ -94,7 +94,7 @@ public final class PackagePolicy {
             if (!allows(packageName)) {
                 throw new MessageRejectedException(eventType, plan.id(), "package \"" + packageName + "\" of plan \""
                         + plan.id() + "\" is not allowed for a " + what + ": " + SETTING
-                        + " (with config.yml's plugins) allows " + patterns + "; not stored, not run");
+                        + " (with config.yml's plugins) allows " + patterns + "; " + outcome);
             }
         }
     }
