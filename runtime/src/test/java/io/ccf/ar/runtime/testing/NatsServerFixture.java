@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +27,7 @@ public final class NatsServerFixture implements AutoCloseable {
     private final Path configFile;
     private final int port;
     private final List<String> log = new ArrayList<>();
+    private Map<String, String> environment = Map.of();
     private Process process;
 
     private NatsServerFixture(String name, Path configFile, int port) {
@@ -38,6 +40,24 @@ public final class NatsServerFixture implements AutoCloseable {
     public static NatsServerFixture start(Path dir) {
         int port = freePort();
         NatsServerFixture server = new NatsServerFixture("n1", writeConfig(dir, "n1", port, null, List.of()), port);
+        server.startProcess();
+        return server;
+    }
+
+    /**
+     * One JetStream-enabled server whose config ends with {@code extraConfig} (e.g. an {@code authorization}
+     * block), started with {@code environment} added (for the {@code $VAR}s it names).
+     */
+    public static NatsServerFixture start(Path dir, String extraConfig, Map<String, String> environment) {
+        int port = freePort();
+        Path config = writeConfig(dir, "n1", port, null, List.of());
+        try {
+            Files.writeString(config, "\n" + extraConfig + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        NatsServerFixture server = new NatsServerFixture("n1", config, port);
+        server.environment = Map.copyOf(environment);
         server.startProcess();
         return server;
     }
@@ -102,8 +122,10 @@ public final class NatsServerFixture implements AutoCloseable {
             throw new IllegalStateException(NATS_SERVER + " not found: install Debian's nats-server (see .ci/run)");
         }
         try {
-            process = new ProcessBuilder(NATS_SERVER.toString(), "-c", configFile.toString())
-                    .redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(NATS_SERVER.toString(), "-c", configFile.toString())
+                    .redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -156,6 +178,13 @@ public final class NatsServerFixture implements AutoCloseable {
             process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Every line the server has printed so far (e.g. to find a permissions violation). */
+    public List<String> logLines() {
+        synchronized (log) {
+            return List.copyOf(log);
         }
     }
 
