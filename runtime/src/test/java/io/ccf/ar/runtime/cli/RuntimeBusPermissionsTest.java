@@ -1,0 +1,157 @@
+package io.ccf.ar.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.ccf.ar.runtime.plugin.TestPackages;
+import io.ccf.ar.runtime.testing.CliProcess;
+import io.ccf.ar.runtime.testing.NatsServerFixture;
+import io.ccf.ar.runtime.testing.ResultQueue;
+import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.MessageInfo;
+
+/**
+ * The users and permissions of docker/nats-server.conf, on a real nats-server, with a real daemon: the runtime's
+ * permissions are enough to run its jobs on the shared schedule and publish results (the server logs no violation
+ * for it), the reader reads results but cannot change plans, the control plane can, and an anonymous client cannot
+ * connect.
+ */
+class RuntimeBusPermissionsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Path ROOT = Path.of(System.getProperty("ar.repoRoot", "..")).toAbsolutePath().normalize();
+    private static final Map<String, String> PASSWORDS = Map.of("AR_NATS_RUNTIME_PASSWORD", "rt-secret",
+            "AR_NATS_CONTROL_PLANE_PASSWORD", "cp-secret", "AR_NATS_READER_PASSWORD", "rd-secret");
+
+    @TempDir
+    Path dir;
+    private NatsServerFixture nats;
+    private CliProcess daemon;
+    private Connection reader;
+    private Connection controlPlane;
+    private final CompletableFuture<String> readerViolation = new CompletableFuture<>();
+
+    /** The authorization block shipped in docker/nats-server.conf, between its markers. */
+    static String shippedAuthorization() throws Exception {
+        String conf = Files.readString(ROOT.resolve("docker/nats-server.conf"));
+        int begin = conf.indexOf("# --- ar authorization begin");
+        int end = conf.indexOf("# --- ar authorization end");
+        assertTrue(begin >= 0 && end > begin, "markers missing in docker/nats-server.conf");
+        return conf.substring(begin, end);
+    }
+
+    private String url(String user, String password) {
+        return "nats://" + user + ":" + password + "@127.0.0.1:" + nats.port();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        nats = NatsServerFixture.start(Files.createDirectories(dir.resolve("nats")), shippedAuthorization(), PASSWORDS);
+        new TestPackages(dir.resolve("plugins")).jar("sample", "1.0.0", TestPackages.sampleJar());
+        reader = Nats.connect(new Options.Builder().server(url("reader", "rd-secret")).errorListener(new ErrorListener() {
+            @Override
+            public void errorOccurred(Connection conn, String error) {
+                if (error.contains("Permissions Violation")) {
+                    readerViolation.complete(error);
+                }
+            }
+        }).build());
+        controlPlane = Nats.connect(url("control-plane", "cp-secret"));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+        }
+        reader.close();
+        controlPlane.close();
+        nats.close();
+    }
+
+    private static String event(String id) {
+        return "{\"type\":\"activated\",\"data\":{\"id\":\"" + id + "\",\"tasks\":[{\"id\":\"t1\",\"schedule\":\"0 0 1 1 *\","
+                + "\"activities\":[{\"id\":\"a1\",\"provider\":{\"name\":\"busy\",\"package\":\"sample\",\"version\":\"1.0.0\"}}]}]}}";
+    }
+
+    @Test
+    void eachRoleGetsExactlyWhatItNeeds() throws Exception {
+        assertThrows(Exception.class, () -> Nats.connect(new Options.Builder().server(nats.url())
+                .maxReconnects(0).connectionTimeout(Duration.ofSeconds(5)).build()), "an anonymous client connects");
+
+        ResultQueue results = ResultQueue.subscribe(reader); // core subscription on job.result, as the reader
+        Files.createDirectories(dir.resolve("assessments"));
+        Files.writeString(dir.resolve("config.yml"), "runtimeId: rt-perm\n"
+                + "eventBusURL: " + url("runtime", "rt-secret") + "\n"
+                + "pluginsDir: " + dir.resolve("plugins") + "\n"
+                + "execution:\n  gracePeriod: 2s\n"
+                + "nats:\n  ackWait: 2s\n  misfireDeadline: 30s\n"
+                + "plugins:\n  - {name: busy, package: sample, version: 1.0.0, schedule: \"* * * * * *\"}\n");
+        daemon = CliProcess.start(dir, "--config", "config.yml");
+        daemon.awaitLog("listening for plan events", TIMEOUT);
+
+        // the runtime's permissions suffice: a scheduled fire runs through the shared schedule and its result is stored
+        JsonNode result = results.await(r -> r.path("jobId").asText().equals("plugin/busy") && r.has("fireId"), TIMEOUT,
+                () -> String.join("\n", daemon.stderr()));
+        assertEquals("rt-perm", result.path("runtimeId").asText());
+        JetStreamManagement jsm = reader.jetStreamManagement();
+        assertTrue(jsm.getStreamInfo("AR_RESULTS").getStreamState().getMsgCount() >= 1, "AR_RESULTS holds the result");
+        MessageInfo stored = jsm.getMessage("AR_RESULTS", 1);
+        assertEquals("job.result", stored.getSubject());
+        assertTrue(new String(stored.getData(), StandardCharsets.UTF_8).contains("\"runtimeId\":\"rt-perm\""));
+
+        // the reader cannot change the plans: the server refuses the publish, the daemon never sees it
+        reader.publish("runtime.configuration", event("p-reader").getBytes(StandardCharsets.UTF_8));
+        reader.flush(Duration.ofSeconds(5));
+        String violation = readerViolation.get(30, TimeUnit.SECONDS);
+        assertTrue(violation.contains("runtime.configuration"), violation);
+
+        // the control plane can (and gets the runtime's answer through allow_responses)
+        Message reply = controlPlane.request("runtime.configuration", event("p-control").getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(30));
+        assertNotNull(reply, "the control plane gets no answer");
+        assertEquals("{\"ok\":true}", new String(reply.getData(), StandardCharsets.UTF_8));
+        Message adHoc = controlPlane.request("runtime.assessment.request",
+                "{\"planId\":\"p-control\"}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
+        assertNotNull(adHoc, "no answer to an ad-hoc request");
+        assertTrue(JSON.readTree(adHoc.getData()).path("accepted").asBoolean(), new String(adHoc.getData(), StandardCharsets.UTF_8));
+        results.await(r -> r.path("planId").asText().equals("p-control"), TIMEOUT, () -> String.join("\n", daemon.stderr()));
+
+        assertTrue(Files.exists(dir.resolve("assessments/p-control.yaml")));
+        assertFalse(Files.exists(dir.resolve("assessments/p-reader.yaml")), "the reader changed the plans");
+        assertFalse(daemon.stderr().stream().anyMatch(l -> l.contains("p-reader")), "the daemon saw the reader's event");
+
+        List<String> violations = nats.logLines().stream().filter(l -> l.contains("Violation")).toList();
+        // the reader's refused publish is the only violation: none for the runtime or the control plane
+        assertFalse(violations.isEmpty(), nats.logTail());
+        assertTrue(violations.stream().allMatch(l -> l.contains("User \"reader\"")),
+                "a permission is missing:\n" + String.join("\n", violations));
+        assertTrue(daemon.stderr().stream().noneMatch(l -> l.contains("cannot set up the JetStream schedule")
+                || l.contains("Permissions Violation")), String.join("\n", daemon.stderr()));
+    }
+}
