@@ -24,6 +24,14 @@ else
   exit 1
 fi
 
+if [ "$1" = up ] && [ ! -f .env ]; then
+  # the NATS users' passwords (docker/nats-server.conf); docker compose reads .env by itself
+  umask 077
+  for v in AR_NATS_RUNTIME_PASSWORD AR_NATS_CONTROL_PLANE_PASSWORD AR_NATS_READER_PASSWORD; do
+    echo "$v=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  done > .env
+  echo "compose: wrote random NATS passwords to .env (mode 0600)"
+fi
 if [ "$1" = up ]; then
   "${DC[@]}" -f docker-compose.yml up -d --build
   "${DC[@]}" -f docker-compose.yml ps

@@ -41,8 +41,13 @@ class DockerComposeFileTest {
     private static Result run(long timeoutSeconds, String... command) throws IOException, InterruptedException {
         Path out = Files.createTempFile("docker-compose-test", ".log");
         try {
-            Process p = new ProcessBuilder(command).directory(ROOT.toFile())
-                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
+                    .redirectErrorStream(true).redirectOutput(out.toFile());
+            // the NATS users' passwords the compose file requires (scripts/compose.sh writes them to .env)
+            for (String v : List.of("AR_NATS_RUNTIME_PASSWORD", "AR_NATS_CONTROL_PLANE_PASSWORD", "AR_NATS_READER_PASSWORD")) {
+                builder.environment().putIfAbsent(v, "test-" + v.toLowerCase());
+            }
+            Process p = builder.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 return new Result(-1, "timed out after " + timeoutSeconds + " s: " + String.join(" ", command)
@@ -104,7 +109,13 @@ class DockerComposeFileTest {
 
         Map<String, Object> runtime = (Map<String, Object>) services.get("assessment-runtime");
         Map<String, Object> env = (Map<String, Object>) runtime.get("environment");
-        assertEquals("nats://nats:4222", env.get("AR_EVENT_BUS_URL"));
+        assertTrue(String.valueOf(env.get("AR_EVENT_BUS_URL")).matches("nats://runtime:\\$\\{AR_NATS_RUNTIME_PASSWORD:\\?[^}]*}@nats:4222"),
+                "the runtime authenticates as user runtime: " + env.get("AR_EVENT_BUS_URL"));
+        Map<String, Object> natsEnv = (Map<String, Object>) nats.get("environment");
+        for (String v : List.of("AR_NATS_RUNTIME_PASSWORD", "AR_NATS_CONTROL_PLANE_PASSWORD", "AR_NATS_READER_PASSWORD")) {
+            assertTrue(String.valueOf(natsEnv.get(v)).startsWith("${" + v + ":?"), v + " is required: " + natsEnv.get(v));
+            assertTrue(Files.readString(ROOT.resolve("docker/nats-server.conf")).contains("$" + v), v);
+        }
         assertEquals("http://plugin-registry/", env.get("AR_PLUGIN_REGISTRY_URL"));
         Map<String, Object> dependsOn = (Map<String, Object>) runtime.get("depends_on");
         assertEquals("service_healthy", ((Map<String, Object>) dependsOn.get("nats")).get("condition"));
