@@ -72,6 +72,7 @@ class NatsDaemonTest {
                 + "pluginsDir: " + dir.resolve("plugins") + "\n"
                 + "execution:\n  gracePeriod: 5s\n"
                 + "nats:\n  ackWait: 2s\n  misfireDeadline: 30s\n"
+                + "plans:\n  allowedPackages: [sample]\n" // events name it; no plugin configures it
                 + (plugins.isEmpty() ? "" : "plugins:\n" + plugins));
         CliProcess ar = CliProcess.start(home, "--config", "config.yml");
         runtimes.add(ar);

@@ -53,7 +53,7 @@ class NatsLateStartTest {
         new TestPackages(dir.resolve("plugins")).jar("sample", "1.0.0", TestPackages.sampleJar());
         Files.createDirectories(dir.resolve("assessments"));
         Files.writeString(dir.resolve("config.yml"), "runtimeId: late\neventBusURL: " + nats.url()
-                + "\nexecution:\n  gracePeriod: 5s\nnats:\n  startWait: 500ms\n");
+                + "\nexecution:\n  gracePeriod: 5s\nnats:\n  startWait: 500ms\nplans:\n  allowedPackages: [sample]\n");
         daemon = CliProcess.start(dir, "--config", "config.yml");
         daemon.awaitLog("schedules on its own until NATS answers", TIMEOUT);
 

@@ -62,7 +62,8 @@ class RegistryDaemonTest {
 
         Files.createDirectories(dir.resolve("assessments"));
         Files.writeString(dir.resolve("config.yml"), "runtimeId: rt-reg\neventBusURL: " + nats.url()
-                + "\npluginRegistryURL: " + registry.uri() + "\nexecution:\n  gracePeriod: 5s\n");
+                + "\npluginRegistryURL: " + registry.uri() + "\nexecution:\n  gracePeriod: 5s\n"
+                + "plans:\n  allowedPackages: [sample]\n"); // events bring it from the registry
         daemon = CliProcess.start(dir, "--config", "config.yml");
         daemon.awaitLog("listening for plan events", TIMEOUT);
     }
