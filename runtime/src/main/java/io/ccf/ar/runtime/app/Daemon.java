@@ -110,7 +110,7 @@ public final class Daemon implements PlanRegistry {
 
     public void start() throws InterruptedException {
         log.atInfo().addKeyValue("runtimeId", config.runtimeId()).addKeyValue("pluginsDir", config.pluginsDir())
-                .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : config.eventBusURL())
+                .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : busForLogs())
                 .log("runtime starting");
         fetchPlansFromControlPlane();
         synchronized (planLock) {
@@ -133,7 +133,7 @@ public final class Daemon implements PlanRegistry {
         if (nats != null && shared.isEmpty()) {
             if (connection.isEmpty()) {
                 log.error("NATS at {} not reachable within {} ms: this runtime schedules on its own until NATS answers,"
-                        + " then joins the shared schedule; results wait in the spool", config.eventBusURL(),
+                        + " then joins the shared schedule; results wait in the spool", busForLogs(),
                         config.nats().startWait().toMillis());
             }
             joinLater();
@@ -160,7 +160,7 @@ public final class Daemon implements PlanRegistry {
                     if (shared.isPresent()) {
                         if (!stopping && triggers.switchTo(shared.get())) {
                             log.info("this runtime now takes its runs from the shared schedule at {}",
-                                    config.eventBusURL());
+                                    busForLogs());
                         } else {
                             shared.get().close();
                         }
@@ -185,9 +185,14 @@ public final class Daemon implements PlanRegistry {
             return Optional.of(new JetStreamTriggerQueue(connection, config.nats(), config.runtimeId(), clock));
         } catch (Exception e) {
             log.error("cannot set up the JetStream schedule at {}: {}; scheduling on this runtime only until it can"
-                    + " (retrying every {} ms)", config.eventBusURL(), e.getMessage(), JOIN_RETRY_MILLIS);
+                    + " (retrying every {} ms)", busForLogs(), e.getMessage(), JOIN_RETRY_MILLIS);
             return Optional.empty();
         }
+    }
+
+    /** The event bus URL without a password ({@code nats://runtime:***@host:port}): the URL may carry one. */
+    private String busForLogs() {
+        return config.eventBusURL().replaceAll("(?<=://)([^:@/]*):[^@/]*@", "$1:***@");
     }
 
     /**
