@@ -30,6 +30,7 @@ import io.ccf.ar.runtime.config.RuntimeConfig;
 import io.ccf.ar.runtime.messaging.JetStreamResultSink;
 import io.ccf.ar.runtime.messaging.JetStreamTriggerQueue;
 import io.ccf.ar.runtime.messaging.NatsConnections;
+import io.ccf.ar.runtime.messaging.Redaction;
 import io.ccf.ar.runtime.messaging.NatsLink;
 import io.ccf.ar.runtime.messaging.StreamSetup;
 import io.ccf.ar.runtime.plans.AssessmentRequestResponder;
@@ -92,7 +93,7 @@ public final class Daemon implements PlanRegistry {
             this.nats = null;
             this.results = new LoggingResultSink();
         } else {
-            this.nats = NatsConnections.connectInBackground(config.eventBusURL(), config.runtimeId());
+            this.nats = NatsConnections.connectInBackground(config.eventBusURL(), config.runtimeId(), config.nats().auth());
             this.results = JetStreamResultSink.open(nats, config.nats());
         }
         // Execute calls: at most `concurrency` per run and maxConcurrentRuns runs, so this many threads at most
@@ -106,7 +107,7 @@ public final class Daemon implements PlanRegistry {
 
     public void start() throws InterruptedException {
         log.atInfo().addKeyValue("runtimeId", config.runtimeId()).addKeyValue("pluginsDir", config.pluginsDir())
-                .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : config.eventBusURL())
+                .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : Redaction.url(config.eventBusURL()))
                 .log("runtime starting");
         fetchPlansFromControlPlane();
         synchronized (planLock) {
@@ -128,7 +129,7 @@ public final class Daemon implements PlanRegistry {
         if (nats != null && shared.isEmpty()) {
             if (connection.isEmpty()) {
                 log.error("NATS at {} not reachable within {} ms: this runtime schedules on its own until NATS answers,"
-                        + " then joins the shared schedule; results wait in the spool", config.eventBusURL(),
+                        + " then joins the shared schedule; results wait in the spool", Redaction.url(config.eventBusURL()),
                         config.nats().startWait().toMillis());
             }
             joinLater();
@@ -155,7 +156,7 @@ public final class Daemon implements PlanRegistry {
                     if (shared.isPresent()) {
                         if (!stopping && triggers.switchTo(shared.get())) {
                             log.info("this runtime now takes its runs from the shared schedule at {}",
-                                    config.eventBusURL());
+                                    Redaction.url(config.eventBusURL()));
                         } else {
                             shared.get().close();
                         }
@@ -180,7 +181,7 @@ public final class Daemon implements PlanRegistry {
             return Optional.of(new JetStreamTriggerQueue(connection, config.nats(), config.runtimeId(), clock));
         } catch (Exception e) {
             log.error("cannot set up the JetStream schedule at {}: {}; scheduling on this runtime only until it can"
-                    + " (retrying every {} ms)", config.eventBusURL(), e.getMessage(), JOIN_RETRY_MILLIS);
+                    + " (retrying every {} ms)", Redaction.url(config.eventBusURL()), Redaction.text(e.getMessage()), JOIN_RETRY_MILLIS);
             return Optional.empty();
         }
     }

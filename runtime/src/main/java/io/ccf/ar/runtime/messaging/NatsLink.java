@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ccf.ar.runtime.config.NatsAuthSettings;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -26,6 +27,8 @@ public final class NatsLink implements AutoCloseable {
 
     private final String url;
     private final String name;
+    private final NatsAuthSettings auth;
+    private String lastFailure;
     private final Duration reconnectWait;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstConnect = new CountDownLatch(1);
@@ -36,8 +39,13 @@ public final class NatsLink implements AutoCloseable {
     private Thread connector;
 
     NatsLink(String url, String name, Duration reconnectWait) {
+        this(url, name, reconnectWait, NatsAuthSettings.NONE);
+    }
+
+    NatsLink(String url, String name, Duration reconnectWait, NatsAuthSettings auth) {
         this.url = url;
         this.name = name;
+        this.auth = auth;
         this.reconnectWait = reconnectWait;
     }
 
@@ -45,9 +53,29 @@ public final class NatsLink implements AutoCloseable {
         this.options = options;
     }
 
-    /** The URL (or comma-separated URLs) this link connects to. */
+    /** The URL (or comma-separated URLs) this link connects to, without user-info: safe to log ({@link Redaction}). */
     public String url() {
-        return url;
+        return Redaction.url(url);
+    }
+
+    NatsAuthSettings auth() {
+        return auth;
+    }
+
+    /**
+     * An authentication or TLS failure (one sentence naming the setting, from {@link NatsAuth#describeFailure}):
+     * logged as ERROR once until the text changes or a connect succeeds; the link keeps trying.
+     */
+    void reportFailure(String description) {
+        synchronized (this) {
+            if (description.equals(lastFailure)) {
+                log.debug("{}", description);
+                return;
+            }
+            lastFailure = description;
+        }
+        log.atError().addKeyValue("natsUrl", url()).log("{}; still trying every {} ms (results wait in the spool)",
+                description, reconnectWait.toMillis());
     }
 
     /** The connection name the server sees (the runtime id). */
@@ -90,6 +118,9 @@ public final class NatsLink implements AutoCloseable {
 
     /** Called by {@link ConnectionEventLog} on CONNECTED and RECONNECTED. */
     void connected(Connection conn) {
+        synchronized (this) {
+            lastFailure = null;
+        }
         if (connection == null && conn != null) {
             connection = conn;
         }
@@ -111,12 +142,14 @@ public final class NatsLink implements AutoCloseable {
                 connection = c;
             }
             firstConnect.countDown();
-        } catch (IOException e) {
-            throw new NatsUnavailableException("cannot connect to NATS at " + url + " (timeout " + timeout.toMillis()
-                    + " ms): " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            String described = NatsAuth.describeFailure(auth, url, e);
+            throw new NatsUnavailableException(described != null ? described
+                    : "cannot connect to NATS at " + url() + " (timeout " + timeout.toMillis() + " ms): "
+                            + Redaction.text(e.getMessage()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new NatsUnavailableException("interrupted while connecting to NATS at " + url, e);
+            throw new NatsUnavailableException("interrupted while connecting to NATS at " + url(), e);
         }
     }
 
@@ -143,16 +176,20 @@ public final class NatsLink implements AutoCloseable {
                 }
                 firstConnect.countDown();
                 if (warned) {
-                    log.info("NATS at {} is reachable now", url);
+                    log.info("NATS at {} is reachable now", url());
                 }
                 return;
-            } catch (IOException e) {
-                if (!warned) {
+            } catch (IOException | RuntimeException e) {
+                String described = NatsAuth.describeFailure(auth, url, e);
+                if (described != null) {
+                    warned = true;
+                    reportFailure(described);
+                } else if (!warned) {
                     warned = true;
                     log.warn("NATS at {} is not reachable ({}); running without it and trying again every {} ms",
-                            url, e.getMessage(), reconnectWait.toMillis());
+                            url(), Redaction.text(e.getMessage()), reconnectWait.toMillis());
                 } else {
-                    log.debug("NATS at {} still not reachable: {}", url, e.getMessage());
+                    log.debug("NATS at {} still not reachable: {}", url(), Redaction.text(e.getMessage()));
                 }
             } catch (InterruptedException e) {
                 return;
@@ -203,6 +240,6 @@ public final class NatsLink implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "NatsLink[" + url + ", " + (isConnected() ? "connected" : "not connected") + "]";
+        return "NatsLink[" + url() + ", " + (isConnected() ? "connected" : "not connected") + "]";
     }
 }
