@@ -139,10 +139,15 @@ public final class NatsAuth {
         return null;
     }
 
+    /** From "cannot read nats." (or else "nats.") on: what our auth handler said, without jnats' prefix. */
     private static String firstSentenceWith(String text, String marker) {
-        int i = text.indexOf(marker);
-        int start = i < 0 ? 0 : Math.max(0, text.lastIndexOf("  ", i) + 1);
-        return text.substring(start).trim();
+        int i = text.indexOf("cannot read nats.");
+        if (i < 0) {
+            i = text.indexOf(marker);
+        }
+        String rest = text.substring(Math.max(0, i)).trim();
+        int dup = rest.indexOf(' ' + rest.substring(0, Math.min(20, rest.length())), 1);
+        return dup > 0 ? rest.substring(0, dup).trim() : rest; // the cause chain repeats the message
     }
 
     private static String shortReason(String reason) {

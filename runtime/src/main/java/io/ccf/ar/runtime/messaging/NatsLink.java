@@ -29,6 +29,9 @@ public final class NatsLink implements AutoCloseable {
     private final String name;
     private final NatsAuthSettings auth;
     private String lastFailure;
+    private volatile boolean failFast;
+    private final java.util.concurrent.atomic.AtomicInteger failedAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String failFastFailure;
     private final Duration reconnectWait;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstConnect = new CountDownLatch(1);
@@ -58,6 +61,15 @@ public final class NatsLink implements AutoCloseable {
         return Redaction.url(url);
     }
 
+    /** Failed first-connect attempts of the background loop so far. */
+    int failedAttempts() {
+        return failedAttempts.get();
+    }
+
+    private synchronized String lastFailure() {
+        return lastFailure;
+    }
+
     NatsAuthSettings auth() {
         return auth;
     }
@@ -68,6 +80,11 @@ public final class NatsLink implements AutoCloseable {
      */
     void reportFailure(String description) {
         synchronized (this) {
+            if (failFast) {
+                // connectNow throws it
+                failFastFailure = description;
+                return;
+            }
             if (description.equals(lastFailure)) {
                 log.debug("{}", description);
                 return;
@@ -136,6 +153,7 @@ public final class NatsLink implements AutoCloseable {
 
     /** Fail-fast first connect (the caller's thread). */
     void connectNow(Duration timeout) {
+        failFast = true;
         try {
             Connection c = Nats.connect(options);
             if (connection == null) {
@@ -144,12 +162,17 @@ public final class NatsLink implements AutoCloseable {
             firstConnect.countDown();
         } catch (IOException | RuntimeException e) {
             String described = NatsAuth.describeFailure(auth, url, e);
+            if (described == null) {
+                described = failFastFailure; // jnats reported the cause to the error listener only
+            }
             throw new NatsUnavailableException(described != null ? described
                     : "cannot connect to NATS at " + url() + " (timeout " + timeout.toMillis() + " ms): "
                             + Redaction.text(e.getMessage()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NatsUnavailableException("interrupted while connecting to NATS at " + url(), e);
+        } finally {
+            failFast = false;
         }
     }
 
@@ -180,10 +203,15 @@ public final class NatsLink implements AutoCloseable {
                 }
                 return;
             } catch (IOException | RuntimeException e) {
+                failedAttempts.incrementAndGet();
                 String described = NatsAuth.describeFailure(auth, url, e);
                 if (described != null) {
                     warned = true;
                     reportFailure(described);
+                } else if (lastFailure() != null) {
+                    // jnats told the error listener why (authentication, TLS): logged there, once
+                    warned = true;
+                    log.debug("NATS at {} still refuses: {}", url(), Redaction.text(e.getMessage()));
                 } else if (!warned) {
                     warned = true;
                     log.warn("NATS at {} is not reachable ({}); running without it and trying again every {} ms",

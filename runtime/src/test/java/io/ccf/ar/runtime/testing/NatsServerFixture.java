@@ -42,6 +42,23 @@ public final class NatsServerFixture implements AutoCloseable {
         return server;
     }
 
+    /**
+     * One JetStream-enabled server with extra config blocks appended verbatim, e.g. {@code authorization { ... }},
+     * {@code tls { ... }}, or {@code operator: ...} with {@code resolver: MEMORY} and {@code resolver_preload}.
+     */
+    public static NatsServerFixture start(Path dir, String... extraConfig) {
+        return start(dir, true, extraConfig);
+    }
+
+    /** As {@link #start(Path, String...)}; without JetStream when {@code jetStream} is false (e.g. operator mode). */
+    public static NatsServerFixture start(Path dir, boolean jetStream, String... extraConfig) {
+        int port = freePort();
+        Path conf = writeConfig(dir, "n1", port, null, List.of(), jetStream, String.join("\n", extraConfig));
+        NatsServerFixture server = new NatsServerFixture("n1", conf, port);
+        server.startProcess();
+        return server;
+    }
+
     /** Three JetStream servers clustered on loopback (so R3 streams work). */
     public static List<NatsServerFixture> cluster(Path dir) {
         int[] ports = {freePort(), freePort(), freePort()};
@@ -64,12 +81,22 @@ public final class NatsServerFixture implements AutoCloseable {
     }
 
     private static Path writeConfig(Path dir, String name, int port, Integer routePort, List<String> routes) {
+        return writeConfig(dir, name, port, routePort, routes, true, "");
+    }
+
+    private static Path writeConfig(Path dir, String name, int port, Integer routePort, List<String> routes,
+            boolean jetStream, String extra) {
         try {
             Path store = Files.createDirectories(dir.resolve(name + "-store"));
             StringBuilder conf = new StringBuilder()
                     .append("server_name: ").append(name).append('\n')
-                    .append("listen: 127.0.0.1:").append(port).append('\n')
-                    .append("jetstream { store_dir: \"").append(store).append("\" }\n");
+                    .append("listen: 127.0.0.1:").append(port).append('\n');
+            if (jetStream) {
+                conf.append("jetstream { store_dir: \"").append(store).append("\" }\n");
+            }
+            if (!extra.isEmpty()) {
+                conf.append(extra).append('\n');
+            }
             if (routePort != null) {
                 conf.append("cluster {\n  name: ar-test\n  listen: 127.0.0.1:").append(routePort).append('\n')
                         .append("  routes: [").append(String.join(", ", routes)).append("]\n}\n");
