@@ -31,6 +31,7 @@ import io.ccf.ar.runtime.config.RuntimeConfig;
 import io.ccf.ar.runtime.messaging.JetStreamResultSink;
 import io.ccf.ar.runtime.messaging.JetStreamTriggerQueue;
 import io.ccf.ar.runtime.messaging.NatsConnections;
+import io.ccf.ar.runtime.messaging.Redaction;
 import io.ccf.ar.runtime.messaging.NatsLink;
 import io.ccf.ar.runtime.messaging.StreamSetup;
 import io.ccf.ar.runtime.plans.AssessmentRequestResponder;
@@ -96,7 +97,7 @@ public final class Daemon implements PlanRegistry {
             this.nats = null;
             this.results = new LoggingResultSink();
         } else {
-            this.nats = NatsConnections.connectInBackground(config.eventBusURL(), config.runtimeId());
+            this.nats = NatsConnections.connectInBackground(config.eventBusURL(), config.runtimeId(), config.nats().auth());
             this.results = JetStreamResultSink.open(nats, config.nats());
         }
         // Execute calls: at most `concurrency` per run and maxConcurrentRuns runs, so this many threads at most
@@ -110,7 +111,7 @@ public final class Daemon implements PlanRegistry {
 
     public void start() throws InterruptedException {
         log.atInfo().addKeyValue("runtimeId", config.runtimeId()).addKeyValue("pluginsDir", config.pluginsDir())
-                .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : busForLogs())
+                .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : Redaction.url(config.eventBusURL()))
                 .log("runtime starting");
         fetchPlansFromControlPlane();
         synchronized (planLock) {
@@ -133,7 +134,7 @@ public final class Daemon implements PlanRegistry {
         if (nats != null && shared.isEmpty()) {
             if (connection.isEmpty()) {
                 log.error("NATS at {} not reachable within {} ms: this runtime schedules on its own until NATS answers,"
-                        + " then joins the shared schedule; results wait in the spool", busForLogs(),
+                        + " then joins the shared schedule; results wait in the spool", Redaction.url(config.eventBusURL()),
                         config.nats().startWait().toMillis());
             }
             joinLater();
@@ -160,7 +161,7 @@ public final class Daemon implements PlanRegistry {
                     if (shared.isPresent()) {
                         if (!stopping && triggers.switchTo(shared.get())) {
                             log.info("this runtime now takes its runs from the shared schedule at {}",
-                                    busForLogs());
+                                    Redaction.url(config.eventBusURL()));
                         } else {
                             shared.get().close();
                         }
@@ -185,15 +186,11 @@ public final class Daemon implements PlanRegistry {
             return Optional.of(new JetStreamTriggerQueue(connection, config.nats(), config.runtimeId(), clock));
         } catch (Exception e) {
             log.error("cannot set up the JetStream schedule at {}: {}; scheduling on this runtime only until it can"
-                    + " (retrying every {} ms)", busForLogs(), e.getMessage(), JOIN_RETRY_MILLIS);
+                    + " (retrying every {} ms)", Redaction.url(config.eventBusURL()), Redaction.text(e.getMessage()), JOIN_RETRY_MILLIS);
             return Optional.empty();
         }
     }
 
-    /** The event bus URL without a password ({@code nats://runtime:***@host:port}): the URL may carry one. */
-    private String busForLogs() {
-        return config.eventBusURL().replaceAll("(?<=://)([^:@/]*):[^@/]*@", "$1:***@");
-    }
 
     /**
      * What plan events and ad-hoc requests may run (the {@code plans} section): config.yml's packages, and

@@ -22,11 +22,21 @@ import java.util.Objects;
  * @param spoolMaxBytes   on-disk limit of the spool; over it the oldest results are dropped (with an error)
  * @param localFallbackAfter how long after its fire time a fire the shared schedule has not taken (NATS or JetStream
  *                        unavailable) waits before this runtime runs it itself; its results are spooled
+ * @param auth            authentication and TLS ({@code credentialsFile}, {@code nkeyFile}, {@code user} +
+ *                        {@code passwordFile}, {@code tokenFile}, {@code tls}); {@link NatsAuthSettings#NONE} by default
  */
 public record NatsSettings(String resultsStream, String scheduleStream, int replicas, Duration duplicateWindow,
                            Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir, Duration startWait,
-                           long spoolMaxBytes, Duration localFallbackAfter) {
+                           long spoolMaxBytes, Duration localFallbackAfter, NatsAuthSettings auth) {
     public static final Duration DEFAULT_LOCAL_FALLBACK_AFTER = Duration.ofSeconds(5);
+
+    /** Without authentication or TLS settings. */
+    public NatsSettings(String resultsStream, String scheduleStream, int replicas, Duration duplicateWindow,
+                        Duration ackWait, int maxDeliver, Duration misfireDeadline, Path spoolDir, Duration startWait,
+                        long spoolMaxBytes, Duration localFallbackAfter) {
+        this(resultsStream, scheduleStream, replicas, duplicateWindow, ackWait, maxDeliver, misfireDeadline, spoolDir,
+                startWait, spoolMaxBytes, localFallbackAfter, NatsAuthSettings.NONE);
+    }
 
     /** With the default {@code localFallbackAfter}. */
     public NatsSettings(String resultsStream, String scheduleStream, int replicas, Duration duplicateWindow,
@@ -51,6 +61,7 @@ public record NatsSettings(String resultsStream, String scheduleStream, int repl
         Objects.requireNonNull(spoolDir, "spoolDir");
         Objects.requireNonNull(startWait, "startWait");
         Objects.requireNonNull(localFallbackAfter, "localFallbackAfter");
+        Objects.requireNonNull(auth, "auth");
         if (replicas < 1 || replicas > 5) {
             throw new IllegalArgumentException("replicas must be 1..5, got " + replicas);
         }
@@ -66,6 +77,6 @@ public record NatsSettings(String resultsStream, String scheduleStream, int repl
     public static NatsSettings defaults(Path configDir) {
         return new NatsSettings(DEFAULT_RESULTS_STREAM, DEFAULT_SCHEDULE_STREAM, 1, Duration.ofMinutes(2),
                 Duration.ofSeconds(30), 5, Duration.ofMinutes(1), configDir.resolve("spool"), Duration.ofSeconds(10),
-                DEFAULT_SPOOL_MAX_BYTES, DEFAULT_LOCAL_FALLBACK_AFTER);
+                DEFAULT_SPOOL_MAX_BYTES, DEFAULT_LOCAL_FALLBACK_AFTER, NatsAuthSettings.NONE);
     }
 }

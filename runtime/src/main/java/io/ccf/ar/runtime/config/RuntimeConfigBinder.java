@@ -2,6 +2,7 @@ package io.ccf.ar.runtime.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -26,7 +27,8 @@ final class RuntimeConfigBinder {
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
             "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize",
-            "localFallbackAfter");
+            "localFallbackAfter", "credentialsFile", "nkeyFile", "user", "passwordFile", "tokenFile", "tls");
+    static final List<String> NATS_TLS_KEYS = List.of("caFile", "certFile", "keyFile", "serverName");
     static final List<String> PLANS_KEYS = List.of("events", "requests", "allowedPackages");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
@@ -53,16 +55,17 @@ final class RuntimeConfigBinder {
         if (runtimeId.isBlank()) {
             runtimeId = hostName.get();
         }
+        String eventBusUrl = override(RuntimeConfigLoader.ENV_EVENT_BUS_URL, m.string("eventBusURL", ""));
         return new RuntimeConfig(configFile, runtimeId,
                 override(RuntimeConfigLoader.ENV_CONTROL_PLANE_URL, m.string("controlPlaneURL", "")),
                 registryUrl(m, override(RuntimeConfigLoader.ENV_PLUGIN_REGISTRY_URL, m.string("pluginRegistryURL", ""))),
-                override(RuntimeConfigLoader.ENV_EVENT_BUS_URL, m.string("eventBusURL", "")),
+                eventBusUrl,
                 directory(m, "pluginsDir", "plugins"),
                 directory(m, "assessmentsDir", "assessments"),
                 logFormat(m),
                 pluginHost(m.child("pluginHost", PLUGIN_HOST_KEYS)),
                 execution(m.child("execution", EXECUTION_KEYS)),
-                nats(m.child("nats", NATS_KEYS)),
+                nats(m.child("nats", NATS_KEYS), m, eventBusUrl),
                 plugins(m),
                 timeZone(m),
                 plans(m.child("plans", PLANS_KEYS)));
@@ -193,7 +196,7 @@ final class RuntimeConfigBinder {
                 maxConcurrentRuns);
     }
 
-    private NatsSettings nats(MappingReader n) {
+    private NatsSettings nats(MappingReader n, MappingReader top, String eventBusUrl) {
         NatsSettings d = NatsSettings.defaults(configFile.getParent());
         int replicas = n.integer("replicas", d.replicas());
         if (replicas < 1 || replicas > 5) {
@@ -214,7 +217,164 @@ final class RuntimeConfigBinder {
                 directory(n, "spoolDir", "spool"),
                 FieldChecks.duration(n, "startWait", d.startWait(), true),
                 FieldChecks.size(n, "spoolMaxSize", d.spoolMaxBytes(), NatsSettings.MIN_SPOOL_BYTES),
-                FieldChecks.duration(n, "localFallbackAfter", d.localFallbackAfter(), true));
+                FieldChecks.duration(n, "localFallbackAfter", d.localFallbackAfter(), true),
+                natsAuth(n, top, eventBusUrl));
+    }
+
+    /**
+     * {@code nats.credentialsFile | nkeyFile | user + passwordFile | tokenFile} (at most one; {@code AR_NATS_PASSWORD}
+     * and {@code AR_NATS_TOKEN} stand in for the files) and {@code nats.tls}. Files must exist and be readable now;
+     * PEM files must parse. Secrets are not read here (files are read at each connect).
+     */
+    private NatsAuthSettings natsAuth(MappingReader n, MappingReader top, String eventBusUrl) {
+        Path credentials = readableFile(n, "credentialsFile");
+        Path nkey = readableFile(n, "nkeyFile");
+        String user = n.string("user", "");
+        Path passwordFile = readableFile(n, "passwordFile");
+        Path tokenFile = readableFile(n, "tokenFile");
+        String passwordEnv = environment.get(NatsAuthSettings.ENV_PASSWORD);
+        String tokenEnv = environment.get(NatsAuthSettings.ENV_TOKEN);
+        boolean passwordFromEnv = passwordEnv != null && !passwordEnv.isEmpty();
+        boolean tokenFromEnv = tokenEnv != null && !tokenEnv.isEmpty();
+
+        SecretSource password = null;
+        if (n.has("passwordFile") && passwordFromEnv) {
+            problems.add(n.positionOf("passwordFile"), n.path("passwordFile"), "set either nats.passwordFile or "
+                    + NatsAuthSettings.ENV_PASSWORD + ", not both");
+        } else if (passwordFile != null) {
+            password = SecretSource.file("nats.passwordFile", passwordFile);
+        } else if (passwordFromEnv) {
+            password = SecretSource.environment(NatsAuthSettings.ENV_PASSWORD, passwordEnv);
+        }
+        if (!user.isBlank() && password == null && !n.has("passwordFile") && !passwordFromEnv) {
+            problems.add(n.positionOf("user"), n.path("user"), "needs a password: set nats.passwordFile (a file holding"
+                    + " it) or the environment variable " + NatsAuthSettings.ENV_PASSWORD);
+        }
+        if (user.isBlank() && n.has("passwordFile")) {
+            problems.add(n.positionOf("passwordFile"), n.path("passwordFile"), "needs nats.user");
+        } else if (user.isBlank() && passwordFromEnv) {
+            problems.add(new ConfigProblem(ENVIRONMENT_SOURCE, 0, 0, NatsAuthSettings.ENV_PASSWORD,
+                    "is set but nats.user is not (the password needs a user name)"));
+        }
+        SecretSource token = null;
+        if (n.has("tokenFile") && tokenFromEnv) {
+            problems.add(n.positionOf("tokenFile"), n.path("tokenFile"), "set either nats.tokenFile or "
+                    + NatsAuthSettings.ENV_TOKEN + ", not both");
+        } else if (tokenFile != null) {
+            token = SecretSource.file("nats.tokenFile", tokenFile);
+        } else if (tokenFromEnv) {
+            token = SecretSource.environment(NatsAuthSettings.ENV_TOKEN, tokenEnv);
+        }
+
+        List<String> methods = new ArrayList<>();
+        if (n.has("credentialsFile")) {
+            methods.add("nats.credentialsFile");
+        }
+        if (n.has("nkeyFile")) {
+            methods.add("nats.nkeyFile");
+        }
+        if (!user.isBlank() || n.has("passwordFile") || passwordFromEnv) {
+            methods.add("nats.user/passwordFile");
+        }
+        if (n.has("tokenFile") || tokenFromEnv) {
+            methods.add(n.has("tokenFile") ? "nats.tokenFile" : NatsAuthSettings.ENV_TOKEN);
+        }
+        if (hasUserInfo(eventBusUrl) && !methods.isEmpty()) {
+            problems.add(top.positionOf("eventBusURL"), top.path("eventBusURL"), "carries a user name or password"
+                    + " and " + methods.get(0) + " is set too: use one authentication method (better the setting:"
+                    + " it keeps the secret out of config.yml)");
+        }
+        if (methods.size() > 1) {
+            String second = methods.get(1).startsWith("nats.") ? methods.get(1).substring(5).replace("/passwordFile", "") : null;
+            Position at = second != null && n.has(second) ? n.positionOf(second) : n.position();
+            problems.add(at, n.path(), "more than one NATS authentication method: " + String.join(", ", methods)
+                    + " (set one)");
+            return NatsAuthSettings.NONE.withTls(natsTls(n.child("tls", NATS_TLS_KEYS)));
+        }
+        boolean userOk = !user.isBlank() && password != null;
+        return new NatsAuthSettings(credentials, nkey, userOk ? user : null, userOk ? password : null,
+                token, natsTls(n.child("tls", NATS_TLS_KEYS)));
+    }
+
+    private NatsTlsSettings natsTls(MappingReader t) {
+        Path ca = readableFile(t, "caFile");
+        Path cert = readableFile(t, "certFile");
+        Path key = readableFile(t, "keyFile");
+        String serverName = t.string("serverName", "").trim();
+        if (t.has("certFile") != t.has("keyFile")) {
+            String missing = t.has("certFile") ? "keyFile" : "certFile";
+            String present = t.has("certFile") ? "certFile" : "keyFile";
+            problems.add(t.positionOf(present), t.path(present), "needs " + t.path(missing) + " too (the client"
+                    + " certificate and its private key, for mutual TLS)");
+            return null;
+        }
+        try {
+            if (ca != null) {
+                io.ccf.ar.runtime.messaging.Pem.certificates(ca);
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(t.positionOf("caFile"), t.path("caFile"), e.getMessage());
+        }
+        try {
+            if (cert != null) {
+                io.ccf.ar.runtime.messaging.Pem.certificates(cert);
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(t.positionOf("certFile"), t.path("certFile"), e.getMessage());
+        }
+        try {
+            if (key != null) {
+                io.ccf.ar.runtime.messaging.Pem.privateKey(key);
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(t.positionOf("keyFile"), t.path("keyFile"), e.getMessage());
+        }
+        if (ca == null && cert == null && serverName.isEmpty()) {
+            return null;
+        }
+        return cert != null && key == null || cert == null && key != null ? null
+                : new NatsTlsSettings(ca, cert, key, serverName.isEmpty() ? null : serverName);
+    }
+
+    /** A file setting resolved beside the config file; null (after a problem naming the setting) when unusable. */
+    private Path readableFile(MappingReader m, String key) {
+        if (!m.has(key)) {
+            return null;
+        }
+        String text = m.string(key, "");
+        if (text.isBlank()) {
+            problems.add(m.positionOf(key), m.path(key), "is empty (a file path)");
+            return null;
+        }
+        Path file;
+        try {
+            file = configFile.getParent().resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            problems.add(m.positionOf(key), m.path(key), "not a valid path: " + e.getReason());
+            return null;
+        }
+        if (!Files.exists(file)) {
+            problems.add(m.positionOf(key), m.path(key), "file not found: " + file);
+            return null;
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            problems.add(m.positionOf(key), m.path(key), "not a readable file: " + file);
+            return null;
+        }
+        return file;
+    }
+
+    private static boolean hasUserInfo(String urls) {
+        for (String url : urls.split(",")) {
+            int scheme = url.indexOf("://");
+            int start = scheme < 0 ? 0 : scheme + 3;
+            int slash = url.indexOf('/', start);
+            int at = url.lastIndexOf('@', slash < 0 ? url.length() : slash);
+            if (at >= start) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code plans}: the switches and the allow-list of packages plan events and ad-hoc requests may name. */

@@ -23,6 +23,7 @@ final class ConnectionEventLog implements ConnectionListener, ErrorListener {
 
     private final NatsLink link;
     private final String url;
+    private final String rawUrl;
     private final Duration reconnectWait;
     private volatile String lastUrl;
     private volatile boolean everConnected;
@@ -31,14 +32,15 @@ final class ConnectionEventLog implements ConnectionListener, ErrorListener {
 
     ConnectionEventLog(NatsLink link, String url, Duration reconnectWait) {
         this.link = link;
-        this.url = url;
+        this.url = Redaction.url(url);
+        this.rawUrl = url;
         this.reconnectWait = reconnectWait;
-        this.lastUrl = url;
+        this.lastUrl = this.url;
     }
 
     @Override
     public void connectionEvent(Connection conn, Events type) {
-        String server = conn == null || conn.getConnectedUrl() == null ? lastUrl : conn.getConnectedUrl();
+        String server = conn == null || conn.getConnectedUrl() == null ? lastUrl : Redaction.url(conn.getConnectedUrl());
         switch (type) {
             case CONNECTED -> {
                 lastUrl = server;
@@ -80,20 +82,31 @@ final class ConnectionEventLog implements ConnectionListener, ErrorListener {
 
     @Override
     public void errorOccurred(Connection conn, String error) {
-        log.warn("NATS error from {}: {}", lastUrl, error);
+        String described = NatsAuth.describeError(link.auth(), rawUrl, error);
+        if (described != null) {
+            link.reportFailure(described);
+        } else {
+            log.warn("NATS error from {}: {}", lastUrl, Redaction.text(error));
+        }
     }
 
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
         if (connected && exp instanceof java.io.IOException) {
             // the socket broke: the DISCONNECTED line that follows carries it
-            lastCause = exp.getMessage() == null ? exp.getClass().getSimpleName() : exp.getMessage();
-            log.debug("NATS connection to {}: {}", lastUrl, exp.toString());
+            lastCause = exp.getMessage() == null ? exp.getClass().getSimpleName() : Redaction.text(exp.getMessage());
+            log.debug("NATS connection to {}: {}", lastUrl, Redaction.text(exp.toString()));
         } else if (connected) {
-            log.warn("NATS connection to {}: {}", lastUrl, exp.toString());
+            log.warn("NATS connection to {}: {}", lastUrl, Redaction.text(exp.toString()));
         } else {
-            // failed (re)connect attempts: NatsLink and the DISCONNECTED line already said so, once
-            log.debug("NATS at {} not reachable: {}", everConnected ? lastUrl : url, exp.toString());
+            // failed (re)connect attempts: NatsLink and the DISCONNECTED line already said so, once; an
+            // authentication or TLS failure is an ERROR (once) naming the setting to fix
+            String described = NatsAuth.describeFailure(link.auth(), rawUrl, exp);
+            if (described != null) {
+                link.reportFailure(described);
+            } else {
+                log.debug("NATS at {} not reachable: {}", everConnected ? lastUrl : url, Redaction.text(exp.toString()));
+            }
         }
     }
 

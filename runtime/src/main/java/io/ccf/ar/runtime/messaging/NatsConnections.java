@@ -2,6 +2,7 @@ package io.ccf.ar.runtime.messaging;
 
 import java.time.Duration;
 
+import io.ccf.ar.runtime.config.NatsAuthSettings;
 import io.nats.client.Options;
 
 /**
@@ -39,8 +40,14 @@ public final class NatsConnections {
     }
 
     public static NatsLink connect(String url, String name, Duration initialTimeout, Duration reconnectWait) {
-        NatsLink link = new NatsLink(url, name, reconnectWait);
-        link.options(options(link, url, name, initialTimeout, reconnectWait));
+        return connect(url, name, initialTimeout, reconnectWait, NatsAuthSettings.NONE);
+    }
+
+    /** As {@link #connect(String, String, Duration, Duration)}, authenticating and securing the connection with {@code auth}. */
+    public static NatsLink connect(String url, String name, Duration initialTimeout, Duration reconnectWait,
+            NatsAuthSettings auth) {
+        NatsLink link = new NatsLink(url, name, reconnectWait, auth);
+        link.options(options(link, url, name, initialTimeout, reconnectWait, auth));
         link.connectNow(initialTimeout);
         return link;
     }
@@ -53,19 +60,38 @@ public final class NatsConnections {
         return connectInBackground(url, name, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RECONNECT_WAIT);
     }
 
+    /** As {@link #connectInBackground(String, String)}, authenticating and securing the connection with {@code auth}. */
+    public static NatsLink connectInBackground(String url, String name, NatsAuthSettings auth) {
+        return connectInBackground(url, name, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RECONNECT_WAIT, auth);
+    }
+
     public static NatsLink connectInBackground(String url, String name, Duration attemptTimeout, Duration reconnectWait) {
-        NatsLink link = new NatsLink(url, name, reconnectWait);
-        link.options(options(link, url, name, attemptTimeout, reconnectWait));
+        return connectInBackground(url, name, attemptTimeout, reconnectWait, NatsAuthSettings.NONE);
+    }
+
+    public static NatsLink connectInBackground(String url, String name, Duration attemptTimeout, Duration reconnectWait,
+            NatsAuthSettings auth) {
+        NatsLink link = new NatsLink(url, name, reconnectWait, auth);
+        link.options(options(link, url, name, attemptTimeout, reconnectWait, auth));
         link.connectInBackground();
         return link;
     }
 
-    private static Options options(NatsLink link, String url, String name, Duration connectTimeout, Duration reconnectWait) {
+    /**
+     * Options of a short-lived client (the CLI): the same authentication and TLS as the daemon, no reconnects.
+     */
+    public static Options clientOptions(String url, String name, Duration connectTimeout, NatsAuthSettings auth) {
+        return NatsAuth.apply(new Options.Builder().server(url).connectionName(name).connectionTimeout(connectTimeout)
+                .maxReconnects(0), auth).build();
+    }
+
+    private static Options options(NatsLink link, String url, String name, Duration connectTimeout, Duration reconnectWait,
+            NatsAuthSettings auth) {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("NATS URL is empty");
         }
         ConnectionEventLog events = new ConnectionEventLog(link, url, reconnectWait);
-        return new Options.Builder()
+        return NatsAuth.apply(new Options.Builder(), auth)
                 .server(url)
                 .connectionName(name)
                 .connectionTimeout(connectTimeout)

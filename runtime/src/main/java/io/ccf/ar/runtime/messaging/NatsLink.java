@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ccf.ar.runtime.config.NatsAuthSettings;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -26,6 +27,11 @@ public final class NatsLink implements AutoCloseable {
 
     private final String url;
     private final String name;
+    private final NatsAuthSettings auth;
+    private String lastFailure;
+    private volatile boolean failFast;
+    private final java.util.concurrent.atomic.AtomicInteger failedAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String failFastFailure;
     private final Duration reconnectWait;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstConnect = new CountDownLatch(1);
@@ -36,8 +42,13 @@ public final class NatsLink implements AutoCloseable {
     private Thread connector;
 
     NatsLink(String url, String name, Duration reconnectWait) {
+        this(url, name, reconnectWait, NatsAuthSettings.NONE);
+    }
+
+    NatsLink(String url, String name, Duration reconnectWait, NatsAuthSettings auth) {
         this.url = url;
         this.name = name;
+        this.auth = auth;
         this.reconnectWait = reconnectWait;
     }
 
@@ -45,9 +56,43 @@ public final class NatsLink implements AutoCloseable {
         this.options = options;
     }
 
-    /** The URL (or comma-separated URLs) this link connects to. */
+    /** The URL (or comma-separated URLs) this link connects to, without user-info: safe to log ({@link Redaction}). */
     public String url() {
-        return url;
+        return Redaction.url(url);
+    }
+
+    /** Failed first-connect attempts of the background loop so far. */
+    int failedAttempts() {
+        return failedAttempts.get();
+    }
+
+    private synchronized String lastFailure() {
+        return lastFailure;
+    }
+
+    NatsAuthSettings auth() {
+        return auth;
+    }
+
+    /**
+     * An authentication or TLS failure (one sentence naming the setting, from {@link NatsAuth#describeFailure}):
+     * logged as ERROR once until the text changes or a connect succeeds; the link keeps trying.
+     */
+    void reportFailure(String description) {
+        synchronized (this) {
+            if (failFast) {
+                // connectNow throws it
+                failFastFailure = description;
+                return;
+            }
+            if (description.equals(lastFailure)) {
+                log.debug("{}", description);
+                return;
+            }
+            lastFailure = description;
+        }
+        log.atError().addKeyValue("natsUrl", url()).log("{}; still trying every {} ms (results wait in the spool)",
+                description, reconnectWait.toMillis());
     }
 
     /** The connection name the server sees (the runtime id). */
@@ -90,6 +135,9 @@ public final class NatsLink implements AutoCloseable {
 
     /** Called by {@link ConnectionEventLog} on CONNECTED and RECONNECTED. */
     void connected(Connection conn) {
+        synchronized (this) {
+            lastFailure = null;
+        }
         if (connection == null && conn != null) {
             connection = conn;
         }
@@ -105,18 +153,26 @@ public final class NatsLink implements AutoCloseable {
 
     /** Fail-fast first connect (the caller's thread). */
     void connectNow(Duration timeout) {
+        failFast = true;
         try {
             Connection c = Nats.connect(options);
             if (connection == null) {
                 connection = c;
             }
             firstConnect.countDown();
-        } catch (IOException e) {
-            throw new NatsUnavailableException("cannot connect to NATS at " + url + " (timeout " + timeout.toMillis()
-                    + " ms): " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            String described = NatsAuth.describeFailure(auth, url, e);
+            if (described == null) {
+                described = failFastFailure; // jnats reported the cause to the error listener only
+            }
+            throw new NatsUnavailableException(described != null ? described
+                    : "cannot connect to NATS at " + url() + " (timeout " + timeout.toMillis() + " ms): "
+                            + Redaction.text(e.getMessage()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new NatsUnavailableException("interrupted while connecting to NATS at " + url, e);
+            throw new NatsUnavailableException("interrupted while connecting to NATS at " + url(), e);
+        } finally {
+            failFast = false;
         }
     }
 
@@ -143,16 +199,25 @@ public final class NatsLink implements AutoCloseable {
                 }
                 firstConnect.countDown();
                 if (warned) {
-                    log.info("NATS at {} is reachable now", url);
+                    log.info("NATS at {} is reachable now", url());
                 }
                 return;
-            } catch (IOException e) {
-                if (!warned) {
+            } catch (IOException | RuntimeException e) {
+                failedAttempts.incrementAndGet();
+                String described = NatsAuth.describeFailure(auth, url, e);
+                if (described != null) {
+                    warned = true;
+                    reportFailure(described);
+                } else if (lastFailure() != null) {
+                    // jnats told the error listener why (authentication, TLS): logged there, once
+                    warned = true;
+                    log.debug("NATS at {} still refuses: {}", url(), Redaction.text(e.getMessage()));
+                } else if (!warned) {
                     warned = true;
                     log.warn("NATS at {} is not reachable ({}); running without it and trying again every {} ms",
-                            url, e.getMessage(), reconnectWait.toMillis());
+                            url(), Redaction.text(e.getMessage()), reconnectWait.toMillis());
                 } else {
-                    log.debug("NATS at {} still not reachable: {}", url, e.getMessage());
+                    log.debug("NATS at {} still not reachable: {}", url(), Redaction.text(e.getMessage()));
                 }
             } catch (InterruptedException e) {
                 return;
@@ -203,6 +268,6 @@ public final class NatsLink implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "NatsLink[" + url + ", " + (isConnected() ? "connected" : "not connected") + "]";
+        return "NatsLink[" + url() + ", " + (isConnected() ? "connected" : "not connected") + "]";
     }
 }

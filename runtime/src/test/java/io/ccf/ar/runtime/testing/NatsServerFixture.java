@@ -45,17 +45,29 @@ public final class NatsServerFixture implements AutoCloseable {
     }
 
     /**
+     * One JetStream-enabled server with extra config blocks appended verbatim, e.g. {@code authorization { ... }},
+     * {@code tls { ... }}, or {@code operator: ...} with {@code resolver: MEMORY} and {@code resolver_preload}.
+     */
+    public static NatsServerFixture start(Path dir, String... extraConfig) {
+        return start(dir, true, extraConfig);
+    }
+
+    /** As {@link #start(Path, String...)}; without JetStream when {@code jetStream} is false (e.g. operator mode). */
+    public static NatsServerFixture start(Path dir, boolean jetStream, String... extraConfig) {
+        int port = freePort();
+        Path conf = writeConfig(dir, "n1", port, null, List.of(), jetStream, String.join("\n", extraConfig));
+        NatsServerFixture server = new NatsServerFixture("n1", conf, port);
+        server.startProcess();
+        return server;
+    }
+
+    /**
      * One JetStream-enabled server whose config ends with {@code extraConfig} (e.g. an {@code authorization}
      * block), started with {@code environment} added (for the {@code $VAR}s it names).
      */
     public static NatsServerFixture start(Path dir, String extraConfig, Map<String, String> environment) {
         int port = freePort();
-        Path config = writeConfig(dir, "n1", port, null, List.of());
-        try {
-            Files.writeString(config, "\n" + extraConfig + "\n", java.nio.file.StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path config = writeConfig(dir, "n1", port, null, List.of(), true, extraConfig);
         NatsServerFixture server = new NatsServerFixture("n1", config, port);
         server.environment = Map.copyOf(environment);
         server.startProcess();
@@ -84,12 +96,22 @@ public final class NatsServerFixture implements AutoCloseable {
     }
 
     private static Path writeConfig(Path dir, String name, int port, Integer routePort, List<String> routes) {
+        return writeConfig(dir, name, port, routePort, routes, true, "");
+    }
+
+    private static Path writeConfig(Path dir, String name, int port, Integer routePort, List<String> routes,
+            boolean jetStream, String extra) {
         try {
             Path store = Files.createDirectories(dir.resolve(name + "-store"));
             StringBuilder conf = new StringBuilder()
                     .append("server_name: ").append(name).append('\n')
-                    .append("listen: 127.0.0.1:").append(port).append('\n')
-                    .append("jetstream { store_dir: \"").append(store).append("\" }\n");
+                    .append("listen: 127.0.0.1:").append(port).append('\n');
+            if (jetStream) {
+                conf.append("jetstream { store_dir: \"").append(store).append("\" }\n");
+            }
+            if (!extra.isEmpty()) {
+                conf.append(extra).append('\n');
+            }
             if (routePort != null) {
                 conf.append("cluster {\n  name: ar-test\n  listen: 127.0.0.1:").append(routePort).append('\n')
                         .append("  routes: [").append(String.join(", ", routes)).append("]\n}\n");
