@@ -17,11 +17,12 @@ import java.util.Objects;
  * @param assessmentsDir    absolute; as pluginsDir
  * @param timeZone          the zone of cron schedules without {@code CRON_TZ=}; every runtime sharing a schedule must
  *                          use the same one (fire times are computed in it); defaults to the host's zone, as robfig's
+ * @param registry          credentials and trusted keys for pluginRegistryURL (the {@code registry:} section)
  */
 public record RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
         String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
         PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
-        ZoneId timeZone) {
+        ZoneId timeZone, RegistrySettings registry) {
     public RuntimeConfig {
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(runtimeId, "runtimeId");
@@ -36,5 +37,6 @@ public record RuntimeConfig(Path configFile, String runtimeId, String controlPla
         Objects.requireNonNull(nats, "nats");
         plugins = List.copyOf(plugins);
         Objects.requireNonNull(timeZone, "timeZone");
+        Objects.requireNonNull(registry, "registry");
     }
 }

@@ -20,13 +20,16 @@ import io.ccf.ar.runtime.registry.PackageSources;
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
-            "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins");
+            "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins",
+            "registry");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
             "maxMessageSize");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
             "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize",
             "localFallbackAfter");
+    static final List<String> REGISTRY_KEYS = List.of("dockerConfig", "username", "passwordFile", "tokenFile",
+            "trustedKeys");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -63,7 +66,8 @@ final class RuntimeConfigBinder {
                 execution(m.child("execution", EXECUTION_KEYS)),
                 nats(m.child("nats", NATS_KEYS)),
                 plugins(m),
-                timeZone(m));
+                timeZone(m),
+                RegistrySettingsBinder.bind(m.child("registry", REGISTRY_KEYS), configFile.getParent()));
     }
 
     /** {@code timeZone} (or AR_TIME_ZONE): an IANA zone id such as Europe/Berlin or UTC; default the host's zone. */
