@@ -66,6 +66,11 @@ public final class OciRegistryFixture implements AutoCloseable {
                 """.formatted(htpasswd));
     }
 
+    /** A registry with {@code auth: token}: Bearer tokens from the given token server. */
+    public static OciRegistryFixture startWithTokenAuth(Path dir, OciTokenServer tokens) {
+        return start(dir, tokens.registryAuthSection());
+    }
+
     private static OciRegistryFixture start(Path dir, String authSection) {
         if (!Files.isExecutable(REGISTRY)) {
             throw new IllegalStateException(REGISTRY + " not found: install the OCI registry with"

@@ -296,13 +296,7 @@ public final class RegistryClient {
             }
             basicHeader = basic.header();
         } else if (challenge.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            if (tokens.containsKey(scope)) { // a token for this scope was sent and not accepted
-                tokens.remove(scope);
-                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401: registry host " + host()
-                        + " refused the token for " + scope + (credential.isPresent() ? " obtained with the credentials from "
-                        + credential.get().origin() : " (anonymous: set registry.username + registry.passwordFile, or"
-                        + " `docker login " + host() + "`)"));
-            }
+            // no token yet, or one that does not cover this request (a challenge names the scope it needs)
             tokens.put(scope, token(url, challenge, scope, credential));
         } else {
             throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401 from registry host " + host()
@@ -313,9 +307,16 @@ public final class RegistryClient {
         response = sendOnce(url, method, headers, body, authorization(scope));
         if (response.statusCode() == 401) {
             response.body().close();
+            if (credential.isPresent() && tokens.containsKey(scope)) {
+                tokens.remove(scope);
+                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401: registry host " + host()
+                        + " refused the token for " + scope + " obtained with the credentials from "
+                        + credential.get().origin() + " (does that account have this access?)");
+            }
             if (credential.isPresent()) {
                 throw refused(url, credential.get());
             }
+            tokens.remove(scope);
             throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401 from registry host " + host()
                     + " with an anonymous token: it wants credentials; set registry.username + registry.passwordFile,"
                     + " or `docker login " + host() + "` (registry.dockerConfig)");
@@ -381,7 +382,10 @@ public final class RegistryClient {
         if (realm == null) {
             throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401 with a Bearer challenge without realm");
         }
-        String wantedScope = params.getOrDefault("scope", scope);
+        // what the challenge names, and what this client will go on to do (pull, or pull and push)
+        String challengeScope = params.get("scope");
+        List<String> scopes = challengeScope == null || challengeScope.equals(scope) ? List.of(scope)
+                : List.of(challengeScope, scope);
         URI realmUrl;
         try {
             realmUrl = URI.create(realm);
@@ -400,7 +404,7 @@ public final class RegistryClient {
             String form = "grant_type=refresh_token&client_id=ar&refresh_token="
                     + URLEncoder.encode(identity.refreshToken(), StandardCharsets.UTF_8)
                     + (params.containsKey("service") ? "&service=" + URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8) : "")
-                    + "&scope=" + URLEncoder.encode(wantedScope, StandardCharsets.UTF_8);
+                    + "&scope=" + URLEncoder.encode(String.join(" ", scopes), StandardCharsets.UTF_8);
             response = sendOnce(tokenUrl, "POST", Map.of("Content-Type", "application/x-www-form-urlencoded"),
                     HttpRequest.BodyPublishers.ofString(form), Optional.empty());
         } else {
@@ -408,7 +412,8 @@ public final class RegistryClient {
             if (params.containsKey("service")) {
                 q.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');
             }
-            q.append("scope=").append(URLEncoder.encode(wantedScope, StandardCharsets.UTF_8));
+            q.append(scopes.stream().map(x -> "scope=" + URLEncoder.encode(x, StandardCharsets.UTF_8))
+                    .collect(java.util.stream.Collectors.joining("&")));
             tokenUrl = URI.create(q.toString());
             Optional<String> auth = credential.map(c -> c instanceof RegistryCredential.Basic b ? b.header()
                     : c instanceof RegistryCredential.Bearer t ? t.header() : null);
