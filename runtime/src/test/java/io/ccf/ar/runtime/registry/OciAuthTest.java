@@ -90,6 +90,86 @@ class OciAuthTest {
         assertEquals(List.of("1.0.0"), source.versions("sample"));
     }
 
+    /**
+     * The htpasswd registry behind a proxy that sends blob GETs to "object storage" on 127.0.0.2 with a 307, as
+     * registries with S3 or GCS storage do; the storage server records the Authorization headers it gets.
+     */
+    @Test
+    void blobsRedirectedToAnotherHostGetNoCredentials() throws Exception {
+        java.util.List<String> storageSaw = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<String> proxySaw = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer storage = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.2"), 0), 0);
+        storage.createContext("/", exchange -> {
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            storageSaw.add(auth == null ? "" : auth);
+            String digest = exchange.getRequestURI().getPath().substring(1);
+            byte[] body = Files.readAllBytes(registry.blobFile(digest));
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        storage.start();
+        java.net.http.HttpClient upstream = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+        com.sun.net.httpserver.HttpServer proxy = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        proxy.createContext("/", exchange -> {
+            try {
+                String path = exchange.getRequestURI().getRawPath();
+                String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                proxySaw.add(path + " " + (auth == null ? "" : "auth"));
+                if (auth != null && exchange.getRequestMethod().equals("GET") && path.contains("/blobs/sha256:")) {
+                    String digest = path.substring(path.indexOf("/blobs/") + 7);
+                    exchange.getResponseHeaders().set("Location", "http://127.0.0.2:" + storage.getAddress().getPort()
+                            + "/" + digest);
+                    exchange.sendResponseHeaders(307, -1);
+                    return;
+                }
+                java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+                        URI.create(registry.httpBase() + exchange.getRequestURI()))
+                        .method(exchange.getRequestMethod(), java.net.http.HttpRequest.BodyPublishers.noBody());
+                for (String h : List.of("Authorization", "Accept")) {
+                    String v = exchange.getRequestHeaders().getFirst(h);
+                    if (v != null) {
+                        b.header(h, v);
+                    }
+                }
+                java.net.http.HttpResponse<byte[]> r = upstream.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                for (String h : List.of("WWW-Authenticate", "Content-Type", "Docker-Content-Digest")) {
+                    r.headers().firstValue(h).ifPresent(v -> exchange.getResponseHeaders().set(h, v));
+                }
+                boolean head = exchange.getRequestMethod().equals("HEAD") || r.body().length == 0;
+                exchange.sendResponseHeaders(r.statusCode(), head ? -1 : r.body().length);
+                if (!head) {
+                    exchange.getResponseBody().write(r.body());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.sendResponseHeaders(502, -1);
+            } finally {
+                exchange.close();
+            }
+        });
+        proxy.start();
+        try {
+            URI viaProxy = URI.create("oci://127.0.0.1:" + proxy.getAddress().getPort() + "/ccf-plugins");
+            Path password = Files.writeString(tmp.resolve("password"), PASSWORD + "\n");
+            RegistrySettings settings = new RegistrySettings(Optional.empty(), USER, Optional.of(password), Optional.empty(), List.of());
+            OciPackageSource source = new OciPackageSource(viaProxy, FAST, AMD64, RegistryAccess.from(settings, viaProxy, Map.of()));
+            Path dir = Files.createDirectories(tmp.resolve("via-proxy"));
+            source.fetch(new PackageRef("sample", "1.0.0"), Optional.empty(), dir);
+            assertArrayEquals(jar, Files.readAllBytes(dir.resolve("sample.jar")));
+            assertFalse(storageSaw.isEmpty(), "blobs came from storage");
+            assertTrue(storageSaw.stream().allMatch(String::isEmpty), "storage got no credentials: " + storageSaw);
+            assertTrue(proxySaw.stream().anyMatch(p -> p.contains("/blobs/sha256:") && p.endsWith(" auth")),
+                    "the registry itself got them: " + proxySaw);
+        } finally {
+            proxy.stop(0);
+            storage.stop(0);
+        }
+    }
+
     @Test
     void usernameAndPasswordFilePublishListAndFetch() throws Exception {
         assertFetches(source(usernameAndPassword(PASSWORD), Map.of("HOME", tmp.toString())));
