@@ -24,6 +24,7 @@ import io.ccf.ar.runtime.registry.LockFile;
 import io.ccf.ar.runtime.registry.PackageDownloader;
 import io.ccf.ar.runtime.registry.PackageSource;
 import io.ccf.ar.runtime.registry.PackageSources;
+import io.ccf.ar.runtime.registry.RegistryAccess;
 import io.ccf.ar.runtime.registry.RegistryException;
 import io.ccf.ar.runtime.registry.VersionResolver;
 
@@ -49,7 +50,8 @@ public final class PackageProvisioner {
 
     public PackageProvisioner(RuntimeConfig config) {
         this(new PackageLayout(config.pluginsDir()), config.pluginRegistryURL().isBlank() ? Optional.empty()
-                : Optional.of(PackageSources.open(URI.create(config.pluginRegistryURL()), DownloaderOptions.defaults())));
+                : Optional.of(PackageSources.open(URI.create(config.pluginRegistryURL()), DownloaderOptions.defaults(),
+                        RegistryAccess.from(config.registry(), URI.create(config.pluginRegistryURL()), System.getenv()))));
     }
 
     public PackageProvisioner(PackageLayout layout, Optional<PackageSource> source) {

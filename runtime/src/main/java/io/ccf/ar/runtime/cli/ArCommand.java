@@ -10,7 +10,8 @@ import picocli.CommandLine.Mixin;
         description = "Assessment runtime: runs compliance-check plugins on schedules.",
         subcommands = {DaemonCommand.class, RunOnceCommand.class, ValidateCommand.class, PluginsCommand.class,
                 PublishPlanCommand.class, WatchResultsCommand.class, InstallCommand.class,
-                UninstallCommand.class, PublishCommand.class, ReindexCommand.class, ServeRegistryCommand.class})
+                UninstallCommand.class, PublishCommand.class, ReindexCommand.class, ServeRegistryCommand.class,
+                KeygenCommand.class})
 public final class ArCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

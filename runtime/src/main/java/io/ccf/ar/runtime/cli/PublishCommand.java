@@ -6,11 +6,15 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import io.ccf.ar.runtime.config.RegistrySettings;
 import io.ccf.ar.runtime.plugin.PackageRef;
+import io.ccf.ar.runtime.registry.IndexSignature;
+import io.ccf.ar.runtime.registry.RegistryAccess;
 import io.ccf.ar.runtime.registry.DownloaderOptions;
 import io.ccf.ar.runtime.registry.OciPackagePublisher;
 import io.ccf.ar.runtime.registry.StaticRegistryTree;
@@ -49,6 +53,21 @@ final class PublishCommand implements Callable<Integer> {
             description = "OCI only: publish for this platform (e.g. linux/arm64); the tag becomes an index of platforms.")
     String platform;
 
+    @Option(names = "--sign-key", paramLabel = "FILE",
+            description = "Static trees: Ed25519 private key (from `ar keygen`) to sign <package>/index.json with"
+                    + " (writes index.json.sig; runtimes with registry.trustedKeys require it).")
+    Path signKey;
+
+    @Option(names = "--username", paramLabel = "USER", description = "OCI: user name for the registry (with --password-file).")
+    String username;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "OCI: file holding the password for --username.")
+    Path passwordFile;
+
+    @Option(names = "--docker-config", paramLabel = "FILE",
+            description = "OCI: Docker config.json with credentials (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
+    Path dockerConfig;
+
     @Override
     public Integer call() {
         logFormat.apply(System.getenv());
@@ -60,14 +79,16 @@ final class PublishCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--to \"" + to + "\": expected a directory (a static registry tree) "
                     + "or an oci:// reference; HTTP registries are published to by writing their directory");
         }
-        StaticRegistryTree tree = new StaticRegistryTree(Path.of(to));
+        StaticRegistryTree tree = new StaticRegistryTree(Path.of(to),
+                signKey == null ? null : IndexSignature.readPrivateKey(signKey));
         StaticRegistryTree.Published published = tree.publish(ref.name(), ref.version(), file, overwrite);
         String what = published.unchanged() ? "already published (same content) " : "published ";
         System.out.println(what + ref + " as " + published.path() + " (sha256 " + published.sha256() + ", "
                 + published.size() + " bytes) in " + tree.root());
         if (!published.unchanged()) {
             System.out.println("wrote " + published.path() + ", " + published.path() + ".sha256, "
-                    + ref.name() + "/" + StaticRegistryTree.INDEX_FILE);
+                    + ref.name() + "/" + StaticRegistryTree.INDEX_FILE
+                    + (signKey == null ? "" : ", " + ref.name() + "/" + IndexSignature.SIGNATURE_FILE));
         }
         return 0;
     }
@@ -78,7 +99,16 @@ final class PublishCommand implements Callable<Integer> {
      */
     private int publishToOci(PackageRef ref, Path file, String reference) {
         Optional<OciPlatform> target = platform == null ? Optional.empty() : Optional.of(OciPlatform.parse(platform));
-        OciPackagePublisher publisher = new OciPackagePublisher(URI.create(reference), DownloaderOptions.defaults());
+        if (signKey != null) {
+            throw new IllegalArgumentException("--sign-key signs static registry indexes; an OCI artifact is pinned by its digest");
+        }
+        if ((username == null) != (passwordFile == null)) {
+            throw new IllegalArgumentException("--username and --password-file go together");
+        }
+        RegistrySettings settings = new RegistrySettings(Optional.ofNullable(dockerConfig),
+                username == null ? "" : username, Optional.ofNullable(passwordFile), Optional.empty(), List.of());
+        OciPackagePublisher publisher = new OciPackagePublisher(URI.create(reference), DownloaderOptions.defaults(),
+                RegistryAccess.from(settings, URI.create(reference), System.getenv()));
         String digest;
         if (Files.isDirectory(file)) {
             digest = publisher.publish(ref, file, target);

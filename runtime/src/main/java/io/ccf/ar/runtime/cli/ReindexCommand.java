@@ -26,6 +26,10 @@ final class ReindexCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR")
     Path dir;
 
+    @picocli.CommandLine.Option(names = "--sign-key", paramLabel = "FILE",
+            description = "Ed25519 private key (from `ar keygen`): sign each rebuilt index (<package>/index.json.sig).")
+    Path signKey;
+
     @Parameters(index = "1..*", paramLabel = "PACKAGE", arity = "0..*")
     List<String> packages = new ArrayList<>();
 
@@ -35,7 +39,8 @@ final class ReindexCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + " is not a directory");
         }
-        StaticRegistryTree tree = new StaticRegistryTree(dir);
+        StaticRegistryTree tree = new StaticRegistryTree(dir, signKey == null ? null
+                : io.ccf.ar.runtime.registry.IndexSignature.readPrivateKey(signKey));
         List<String> names = packages.isEmpty() ? packageDirs(tree.root()) : packages;
         for (String name : names) {
             RegistryIndex index = tree.rebuildIndex(name);

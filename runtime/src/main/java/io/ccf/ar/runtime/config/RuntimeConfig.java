@@ -18,18 +18,29 @@ import java.util.Objects;
  * @param timeZone          the zone of cron schedules without {@code CRON_TZ=}; every runtime sharing a schedule must
  *                          use the same one (fire times are computed in it); defaults to the host's zone, as robfig's
  * @param plans             what plan events and ad-hoc requests may run, and whether they are listened to at all
+ * @param registry          credentials and trusted keys for pluginRegistryURL (the {@code registry:} section)
  */
 public record RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
         String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
         PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
-        ZoneId timeZone, PlanPolicySettings plans) {
+        ZoneId timeZone, PlanPolicySettings plans, RegistrySettings registry) {
     /** With the default {@code plans} section (events and requests on; configured and stored packages only). */
+    public RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
+            String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
+            PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
+            ZoneId timeZone, RegistrySettings registry) {
+        this(configFile, runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir,
+                logFormat, pluginHost, execution, nats, plugins, timeZone, PlanPolicySettings.DEFAULTS, registry);
+    }
+
+    /** With the default {@code plans} section and no registry credentials. */
     public RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
             String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
             PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
             ZoneId timeZone) {
         this(configFile, runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir,
-                logFormat, pluginHost, execution, nats, plugins, timeZone, PlanPolicySettings.DEFAULTS);
+                logFormat, pluginHost, execution, nats, plugins, timeZone, PlanPolicySettings.DEFAULTS,
+                RegistrySettings.NONE);
     }
 
     public RuntimeConfig {
@@ -47,5 +58,6 @@ public record RuntimeConfig(Path configFile, String runtimeId, String controlPla
         plugins = List.copyOf(plugins);
         Objects.requireNonNull(timeZone, "timeZone");
         Objects.requireNonNull(plans, "plans");
+        Objects.requireNonNull(registry, "registry");
     }
 }

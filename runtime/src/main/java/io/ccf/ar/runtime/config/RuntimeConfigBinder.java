@@ -21,7 +21,8 @@ import io.ccf.ar.runtime.registry.PackageSources;
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
-            "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins", "plans");
+            "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins", "plans",
+            "registry");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
             "maxMessageSize");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
@@ -30,6 +31,8 @@ final class RuntimeConfigBinder {
             "localFallbackAfter", "credentialsFile", "nkeyFile", "user", "passwordFile", "tokenFile", "tls");
     static final List<String> NATS_TLS_KEYS = List.of("caFile", "certFile", "keyFile", "serverName");
     static final List<String> PLANS_KEYS = List.of("events", "requests", "allowedPackages");
+    static final List<String> REGISTRY_KEYS = List.of("dockerConfig", "username", "passwordFile", "tokenFile",
+            "trustedKeys");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -69,6 +72,8 @@ final class RuntimeConfigBinder {
                 plugins(m),
                 timeZone(m),
                 plans(m.child("plans", PLANS_KEYS)));
+    static final List<String> REGISTRY_KEYS = List.of("dockerConfig", "username", "passwordFile", "tokenFile",
+            "trustedKeys");
     }
 
     /** {@code timeZone} (or AR_TIME_ZONE): an IANA zone id such as Europe/Berlin or UTC; default the host's zone. */

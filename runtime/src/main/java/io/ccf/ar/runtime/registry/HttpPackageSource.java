@@ -22,6 +22,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.ccf.ar.runtime.registry.auth.AuthorizedHttp;
+import io.ccf.ar.runtime.registry.auth.CredentialException;
+import io.ccf.ar.runtime.registry.auth.RegistryCredential;
+
 /**
  * A static HTTP registry, the original's layout: {@code <registry>/<package>/<version>/<file>} plus
  * {@code <file>.sha256} (sha256sum format), where {@code <file>} is tried as {@code <package>} (an
@@ -39,16 +43,25 @@ public final class HttpPackageSource implements PackageSource {
     private final URI registry;
     private final DownloaderOptions options;
     private final HttpClient client;
+    private final RegistryAccess access;
 
     public HttpPackageSource(URI registry, DownloaderOptions options, HttpClient client) {
+        this(registry, options, client, RegistryAccess.ANONYMOUS);
+    }
+
+    /**
+     * With credentials (Basic or a bearer token, sent only to the registry's own origin: redirects are followed
+     * here, and a redirect to another host, port or scheme goes without them) and trusted keys (then every index
+     * must be signed by one of them and each file must have the SHA-256 the signed index lists). A given client
+     * must not follow redirects itself when credentials are configured.
+     */
+    public HttpPackageSource(URI registry, DownloaderOptions options, HttpClient client, RegistryAccess access) {
         Objects.requireNonNull(registry, "registry");
         String base = registry.toString();
         this.registry = URI.create(base.endsWith("/") ? base : base + "/");
         this.options = options == null ? DownloaderOptions.defaults() : options;
-        this.client = client != null ? client : HttpClient.newBuilder()
-                .connectTimeout(this.options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.client = client != null ? client : AuthorizedHttp.newClient(this.options.connectTimeout());
+        this.access = access == null ? RegistryAccess.ANONYMOUS : access;
     }
 
     @Override
@@ -67,26 +80,87 @@ public final class HttpPackageSource implements PackageSource {
 
     @Override
     public List<String> versions(String packageName) {
-        PackageRef probe = null; // no version yet: errors name the index URL, which names the package
+        return index(null, packageName).versions().stream().map(RegistryIndex.Version::version).toList();
+    }
+
+    /** The package's index, its signature verified when trusted keys are configured. */
+    private RegistryIndex index(PackageRef ref, String packageName) {
         URI url = indexUrl(packageName);
-        Optional<byte[]> body = withRetries(probe, url, () -> fetchToMemory(probe, url, MAX_INDEX_BYTES));
-        if (body.isEmpty()) {
-            throw new RegistryException(probe, url, "no index.json (404): a version range needs the registry's index;"
-                    + " publish with `ar publish` or name an exact version");
-        }
-        try {
-            RegistryIndex index = RegistryIndex.parse(body.get());
-            if (!index.packageName().equals(packageName)) {
-                throw new RegistryException(probe, url, "index.json is for package \"" + index.packageName() + "\"");
+        boolean signed = !access.trustedKeys().isEmpty();
+        for (int attempt = 1; ; attempt++) {
+            Optional<byte[]> body = withRetries(ref, url, () -> fetchToMemory(ref, url, MAX_INDEX_BYTES));
+            if (body.isEmpty()) {
+                throw new RegistryException(ref, url, signed
+                        ? "no index.json (404): registry.trustedKeys is set, so packages are installed only through a signed"
+                        + " index; publish with `ar publish --sign-key`"
+                        : "no index.json (404): a version range needs the registry's index;"
+                        + " publish with `ar publish` or name an exact version");
             }
-            return index.versions().stream().map(RegistryIndex.Version::version).toList();
-        } catch (IOException e) {
-            throw new RegistryException(probe, url, "malformed index.json: " + e.getMessage(), e);
+            if (signed) {
+                URI sigUrl = registry.resolve(packageName + "/" + IndexSignature.SIGNATURE_FILE);
+                Optional<byte[]> sig = withRetries(ref, sigUrl, () -> fetchToMemory(ref, sigUrl, MAX_CHECKSUM_BYTES));
+                if (sig.isEmpty()) {
+                    throw new RegistryException(ref, sigUrl, "index.json is not signed (no " + IndexSignature.SIGNATURE_FILE
+                            + ", 404) but registry.trustedKeys requires a signature; publish with `ar publish --sign-key`");
+                }
+                try {
+                    IndexSignature.verify(body.get(), sig.get(), access.trustedKeys());
+                } catch (IllegalArgumentException e) {
+                    if (attempt == 1 && e.getMessage().startsWith("bad signature")) {
+                        continue; // the publisher may have renamed a new index.json in, and not yet its signature
+                    }
+                    throw new RegistryException(ref, url, "refusing index: " + e.getMessage(), e);
+                }
+            }
+            try {
+                RegistryIndex index = RegistryIndex.parse(body.get());
+                if (!index.packageName().equals(packageName)) {
+                    throw new RegistryException(ref, url, "index.json is for package \"" + index.packageName() + "\"");
+                }
+                return index;
+            } catch (IOException e) {
+                throw new RegistryException(ref, url, "malformed index.json: " + e.getMessage(), e);
+            }
         }
+    }
+
+    /**
+     * With trusted keys: the file the signed index names for this version, checked against the SHA-256 listed
+     * there (the {@code .sha256} beside it comes from the same server as the file, so it is not consulted).
+     */
+    private FetchedPackage fetchSigned(PackageRef ref, Optional<String> pinnedDigest, Path dir) {
+        URI indexUrl = indexUrl(ref.name());
+        RegistryIndex.Version entry = index(ref, ref.name()).version(ref.version()).orElseThrow(() ->
+                new RegistryException(ref, indexUrl, "version " + ref.version() + " is not in the signed index"));
+        String fileName = entry.file();
+        if (!ref.name().equals(fileName) && !(ref.name() + ".jar").equals(fileName)) {
+            throw new RegistryException(ref, indexUrl, "the signed index names file \"" + abbreviate(String.valueOf(fileName))
+                    + "\" for this version; expected " + ref.name() + " or " + ref.name() + ".jar");
+        }
+        if (entry.sha256() == null || !SHA256_HEX.matcher(entry.sha256()).matches()) {
+            throw new RegistryException(ref, indexUrl, "the signed index lists no SHA-256 for this version");
+        }
+        URI url = url(ref, fileName);
+        Path target = dir.resolve(fileName);
+        byte[] actual = withRetries(ref, url, () -> fetchToFile(ref, url, target)).orElseThrow(() ->
+                new RegistryException(ref, url, "listed in the signed index but not found in registry (404)"));
+        String hex = HexFormat.of().formatHex(actual);
+        if (!hex.equalsIgnoreCase(entry.sha256())) {
+            throw new RegistryException(ref, url, "checksum mismatch with the signed index: downloaded " + fileName
+                    + " has SHA-256 " + hex + " but the index signed by a trusted key says " + entry.sha256().toLowerCase());
+        }
+        if (pinnedDigest.isPresent() && !pinnedDigest.get().equals("sha256:" + hex)) {
+            throw new RegistryException(ref, url, "content differs from the pinned digest: " + fileName
+                    + " has sha256:" + hex + " but the version is pinned to " + pinnedDigest.get());
+        }
+        return new FetchedPackage(fileName, hex, url, null);
     }
 
     @Override
     public FetchedPackage fetch(PackageRef ref, Optional<String> pinnedDigest, Path dir) {
+        if (!access.trustedKeys().isEmpty()) {
+            return fetchSigned(ref, pinnedDigest, dir);
+        }
         String fileName = null;
         URI fileUrl = null;
         byte[] actual = null;
@@ -199,9 +273,11 @@ public final class HttpPackageSource implements PackageSource {
      */
     private boolean fetch(PackageRef ref, URI url, long limit, OutputStream out, MessageDigest digest)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(url).GET().timeout(options.timeout()).build();
         long deadline = System.nanoTime() + options.timeout().toNanos();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        Optional<RegistryCredential> credential = credential(ref);
+        HttpResponse<InputStream> response = AuthorizedHttp.send(client, url, "GET",
+                u -> HttpRequest.newBuilder(u).GET().timeout(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))),
+                credential.map(HttpPackageSource::header)).response();
         try (InputStream body = response.body()) {
             int status = response.statusCode();
             if (status == 404) {
@@ -209,6 +285,11 @@ public final class HttpPackageSource implements PackageSource {
             }
             if (status >= 500) {
                 throw new TransientFailure("HTTP " + status + " from registry", null);
+            }
+            if (status == 401 || status == 403) {
+                throw new RegistryException(ref, url, "HTTP " + status + " from registry host " + AuthorizedHttp.hostKey(registry)
+                        + (credential.isPresent() ? ": the credentials from " + credential.get().origin() + " were refused"
+                        : ": it wants credentials; set registry.username + registry.passwordFile or registry.tokenFile"));
             }
             if (status != 200) {
                 throw new RegistryException(ref, url, "unexpected HTTP " + status + " from registry");
@@ -223,6 +304,25 @@ public final class HttpPackageSource implements PackageSource {
             }
             return true;
         }
+    }
+
+    private Optional<RegistryCredential> credential(PackageRef ref) {
+        try {
+            return access.credentials().lookup(AuthorizedHttp.hostKey(registry));
+        } catch (CredentialException e) {
+            throw new RegistryException(ref, registry, e.getMessage(), e);
+        }
+    }
+
+    private static String header(RegistryCredential credential) {
+        if (credential instanceof RegistryCredential.Basic b) {
+            return b.header();
+        }
+        if (credential instanceof RegistryCredential.Bearer b) {
+            return b.header();
+        }
+        throw new IllegalArgumentException("a static registry takes a user name and password or a bearer token, not "
+                + credential);
     }
 
     static byte[] parseChecksum(PackageRef ref, URI url, String fileName, byte[] body) {

@@ -45,8 +45,14 @@ public final class OciPackagePublisher {
     private final RegistryClient client;
 
     public OciPackagePublisher(URI location, DownloaderOptions options) {
+        this(location, options, RegistryAccess.ANONYMOUS);
+    }
+
+    /** With credentials for the registry (pushing usually needs them). */
+    public OciPackagePublisher(URI location, DownloaderOptions options, RegistryAccess access) {
         this.location = OciLocation.parse(location);
-        this.client = new RegistryClient(this.location, options == null ? DownloaderOptions.defaults() : options);
+        this.client = new RegistryClient(this.location, options == null ? DownloaderOptions.defaults() : options,
+                (access == null ? RegistryAccess.ANONYMOUS : access).credentials());
     }
 
     /**

@@ -51,11 +51,21 @@ public final class OciPackageSource implements PackageSource {
         this(location, options, OciPlatform.current());
     }
 
+    /** With credentials for the registry ({@link RegistryAccess#credentials()}). */
+    public OciPackageSource(URI location, DownloaderOptions options, RegistryAccess access) {
+        this(location, options, OciPlatform.current(), access);
+    }
+
     /** With an explicit platform, for choosing from image indexes as another machine would. */
     public OciPackageSource(URI location, DownloaderOptions options, OciPlatform platform) {
+        this(location, options, platform, RegistryAccess.ANONYMOUS);
+    }
+
+    public OciPackageSource(URI location, DownloaderOptions options, OciPlatform platform, RegistryAccess access) {
         this.location = OciLocation.parse(location);
         this.options = options == null ? DownloaderOptions.defaults() : options;
-        this.client = new RegistryClient(this.location, this.options);
+        this.client = new RegistryClient(this.location, this.options,
+                (access == null ? RegistryAccess.ANONYMOUS : access).credentials());
         this.resolver = new ManifestResolver(client, Objects.requireNonNull(platform, "platform"));
     }
 

@@ -14,10 +14,15 @@ public final class PackageSources {
 
     /** Throws IllegalArgumentException naming the supported schemes for anything else. */
     public static PackageSource open(URI registry, DownloaderOptions options) {
+        return open(registry, options, RegistryAccess.ANONYMOUS);
+    }
+
+    /** With credentials and trusted keys ({@link RegistryAccess#from}). */
+    public static PackageSource open(URI registry, DownloaderOptions options, RegistryAccess access) {
         String scheme = registry.getScheme() == null ? "" : registry.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
-            case "http", "https" -> new HttpPackageSource(registry, options, null);
-            case "oci", "oci+http" -> new OciPackageSource(registry, options);
+            case "http", "https" -> new HttpPackageSource(registry, options, null, access);
+            case "oci", "oci+http" -> new OciPackageSource(registry, options, access);
             default -> throw new IllegalArgumentException("plugin registry " + registry + ": unsupported scheme \""
                     + scheme + "\" (use http://, https:// for a static registry or oci:// for an OCI registry)");
         };

@@ -48,9 +48,22 @@ public final class StaticRegistryTree {
     private static final Comparator<String> VERSION_ORDER = Version.stringOrder();
 
     private final Path root;
+    private final java.security.PrivateKey signingKey;
+    private final java.security.PublicKey signingPublicKey;
 
     public StaticRegistryTree(Path root) {
+        this(root, null);
+    }
+
+    /**
+     * With a signing key (Ed25519, from {@code ar keygen}), every index this tree writes is signed into
+     * {@code <package>/index.json.sig} ({@link IndexSignature}); without one, a signature left beside an index this
+     * tree rewrites would no longer match and is removed (with a WARN).
+     */
+    public StaticRegistryTree(Path root, java.security.PrivateKey signingKey) {
         this.root = root.toAbsolutePath().normalize();
+        this.signingKey = signingKey;
+        this.signingPublicKey = signingKey == null ? null : IndexSignature.publicKeyOf(signingKey);
     }
 
     public Path root() {
@@ -189,7 +202,7 @@ public final class StaticRegistryTree {
         }
         versions.sort((a, b) -> VERSION_ORDER.compare(a.version(), b.version()));
         RegistryIndex index = new RegistryIndex(packageName, versions);
-        TreeFiles.writeAtomically(packageDir.resolve(INDEX_FILE), index.toJson());
+        writeIndexFile(packageDir, index.toJson());
         log.atInfo().addKeyValue("package", packageName).addKeyValue("versions", versions.size())
                 .log("index rebuilt");
         return index;
@@ -293,13 +306,37 @@ public final class StaticRegistryTree {
         Optional<RegistryIndex.Version> current = index.version(ref.version());
         if (unchanged && current.isPresent() && sha256.equals(current.get().sha256())
                 && fileName.equals(current.get().file())) {
+            if (signingKey != null) { // republishing with a key signs an index that was not signed yet
+                writeSignature(packageDir, Files.readAllBytes(packageDir.resolve(INDEX_FILE)));
+            }
             return; // republishing identical content keeps the original publish instant
         }
         RegistryIndex updated = index.with(new RegistryIndex.Version(ref.version(), fileName, sha256, size,
                 Instant.now().toString()));
         List<RegistryIndex.Version> sorted = new ArrayList<>(updated.versions());
         sorted.sort((a, b) -> VERSION_ORDER.compare(a.version(), b.version()));
-        TreeFiles.writeAtomically(packageDir.resolve(INDEX_FILE), new RegistryIndex(ref.name(), sorted).toJson());
+        writeIndexFile(packageDir, new RegistryIndex(ref.name(), sorted).toJson());
+    }
+
+    /**
+     * Replaces index.json, then its signature (each by a rename): a reader between the two renames sees a new
+     * index with the old signature, which fails verification; the downloader reads both once more before refusing.
+     */
+    private void writeIndexFile(Path packageDir, byte[] index) throws IOException {
+        TreeFiles.writeAtomically(packageDir.resolve(INDEX_FILE), index);
+        Path sig = packageDir.resolve(IndexSignature.SIGNATURE_FILE);
+        if (signingKey != null) {
+            writeSignature(packageDir, index);
+        } else if (Files.deleteIfExists(sig)) {
+            log.atWarn().addKeyValue("file", sig).log("removed the index signature, which no longer matches the index;"
+                    + " publish or reindex with --sign-key to sign it again (runtimes with registry.trustedKeys refuse"
+                    + " this package until then)");
+        }
+    }
+
+    private void writeSignature(Path packageDir, byte[] index) throws IOException {
+        TreeFiles.writeAtomically(packageDir.resolve(IndexSignature.SIGNATURE_FILE),
+                IndexSignature.sign(index, signingKey, signingPublicKey));
     }
 
     private static Optional<RegistryIndex> readIndex(Path packageDir, String packageName) {

@@ -212,7 +212,7 @@ class RuntimeConfigLoaderTest {
     void unknownTopLevelKeyListsAllowedKeys() {
         assertEquals(List.of("config.yml:2:1: colour: unknown key \"colour\"; allowed keys: runtimeId, "
                 + "controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, "
-                + "timeZone, pluginHost, execution, nats, plugins, plans"), problems("runtimeId: x\ncolour: blue\n"));
+                + "timeZone, pluginHost, execution, nats, plugins, plans, registry"), problems("runtimeId: x\ncolour: blue\n"));
     }
 
     @Test
@@ -227,7 +227,7 @@ class RuntimeConfigLoaderTest {
     void keyWithWrongCaseIsCaughtAsTypo() {
         assertEquals(List.of("config.yml:1:1: runtimeID: unknown key \"runtimeID\" (did you mean \"runtimeId\"?); "
                 + "allowed keys: runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, "
-                + "assessmentsDir, logFormat, timeZone, pluginHost, execution, nats, plugins, plans"), problems("runtimeID: x\n"));
+                + "assessmentsDir, logFormat, timeZone, pluginHost, execution, nats, plugins, plans, registry"), problems("runtimeID: x\n"));
     }
 
     @Test
@@ -422,7 +422,7 @@ class RuntimeConfigLoaderTest {
                         + ALLOWED_PLUGIN_KEYS,
                 file + ":10:1: extra: unknown key \"extra\"; allowed keys: runtimeId, controlPlaneURL, "
                         + "pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, timeZone, pluginHost, "
-                        + "execution, nats, plugins, plans");
+                        + "execution, nats, plugins, plans, registry");
         assertEquals(expected, e.problems().stream().map(ConfigProblem::toString).toList());
         assertEquals(String.join("\n", expected), e.getMessage());
         assertEquals(new ConfigProblem(file.toString(), 1, 12, "logFormat", "must be \"text\" or \"json\", got \"yaml\""),

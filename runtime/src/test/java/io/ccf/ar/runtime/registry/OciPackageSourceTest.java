@@ -284,7 +284,9 @@ class OciPackageSourceTest {
                     URI.create("oci://127.0.0.1:" + guarded.getAddress().getPort() + "/ccf-plugins"), FAST, AMD64);
             RegistryException e = assertThrows(RegistryException.class,
                     () -> source.fetch(new PackageRef("sample", "1.0.0"), Optional.empty(), emptyDirUnchecked()));
-            assertContains(e.getMessage(), "package sample version 1.0.0", "HTTP 401", "wants credentials (Basic)");
+            assertContains(e.getMessage(), "package sample version 1.0.0", "HTTP 401",
+                    "registry host 127.0.0.1:" + guarded.getAddress().getPort() + " wants a user name and password (Basic)",
+                    "set registry.username + registry.passwordFile");
         } finally {
             guarded.stop(0);
         }

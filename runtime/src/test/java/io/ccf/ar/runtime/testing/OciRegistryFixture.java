@@ -35,6 +35,43 @@ public final class OciRegistryFixture implements AutoCloseable {
 
     /** Starts a registry with its storage and config under {@code dir} and waits until {@code GET /v2/} answers. */
     public static OciRegistryFixture start(Path dir) {
+        return start(dir, "");
+    }
+
+    /**
+     * A registry that wants a user name and password ({@code auth: htpasswd}, bcrypt entries made by Apache's
+     * {@code htpasswd -B}: apache2-utils, installed by .ci/run): every request without them is a 401 with a Basic
+     * challenge.
+     */
+    public static OciRegistryFixture startWithHtpasswd(Path dir, String user, String password) {
+        Path htpasswd = dir.resolve("htpasswd");
+        try {
+            Process p = new ProcessBuilder("htpasswd", "-B", "-b", "-c", htpasswd.toString(), user, password)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("htpasswd failed (apt-get install -y apache2-utils): " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("htpasswd not found: apt-get install -y apache2-utils (see .ci/run)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return start(dir, """
+                auth:
+                  htpasswd:
+                    realm: ar-test
+                    path: %s
+                """.formatted(htpasswd));
+    }
+
+    /** A registry with {@code auth: token}: Bearer tokens from the given token server. */
+    public static OciRegistryFixture startWithTokenAuth(Path dir, OciTokenServer tokens) {
+        return start(dir, tokens.registryAuthSection());
+    }
+
+    private static OciRegistryFixture start(Path dir, String authSection) {
         if (!Files.isExecutable(REGISTRY)) {
             throw new IllegalStateException(REGISTRY + " not found: install the OCI registry with"
                     + " `apt-get install -y docker-registry` (see .ci/run)");
@@ -55,7 +92,7 @@ public final class OciRegistryFixture implements AutoCloseable {
                         enabled: true
                     http:
                       addr: 127.0.0.1:%d
-                    """.formatted(storage, port));
+                    """.formatted(storage, port) + authSection);
             Path logFile = dir.resolve("registry.log");
             Process process = new ProcessBuilder(REGISTRY.toString(), "serve", config.toString())
                     .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
@@ -76,7 +113,8 @@ public final class OciRegistryFixture implements AutoCloseable {
                 throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ": " + logTail());
             }
             try {
-                if (client.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                int status = client.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200 || status == 401) { // 401: it answers, and wants credentials
                     return;
                 }
             } catch (IOException notYet) {

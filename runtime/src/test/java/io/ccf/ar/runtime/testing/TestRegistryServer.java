@@ -28,17 +28,25 @@ public final class TestRegistryServer implements AutoCloseable {
     private final Map<String, HttpHandler> overrides = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     public final AtomicInteger total = new AtomicInteger();
+    /** Every request's path with its Authorization header ("" when none), in arrival order. */
+    public final java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile String requiredAuthorization;
 
     public TestRegistryServer(Path root) throws IOException {
+        this(root, InetAddress.getLoopbackAddress());
+    }
+
+    /** On another address, e.g. 127.0.0.2 (loopback too, but another host for a client). */
+    public TestRegistryServer(Path root, InetAddress address) throws IOException {
         this.root = root;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(address, 0), 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
 
     public URI uri() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort() + "/");
     }
 
     /** Lays out {@code <root>/<pkg>/<version>/<file>} and its .sha256 (of the given content). */
@@ -49,6 +57,11 @@ public final class TestRegistryServer implements AutoCloseable {
         Files.write(f, content);
         Files.writeString(dir.resolve(file + ".sha256"), sha256Hex(content) + "  " + file + "\n");
         return f;
+    }
+
+    /** From now on, every request without exactly this Authorization header gets a 401. */
+    public void requireAuthorization(String header) {
+        requiredAuthorization = header;
     }
 
     public void override(String path, HttpHandler handler) {
@@ -68,7 +81,15 @@ public final class TestRegistryServer implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         total.incrementAndGet();
         hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(path + " " + (authorization == null ? "" : authorization));
         try {
+            String required = requiredAuthorization;
+            if (required != null && !required.equals(authorization)) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"test\"");
+                exchange.sendResponseHeaders(401, -1);
+                return;
+            }
             HttpHandler override = overrides.get(path);
             if (override != null) {
                 override.handle(exchange);

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ccf.ar.runtime.registry.BoundedBody;
 import io.ccf.ar.runtime.registry.DownloaderOptions;
+import io.ccf.ar.runtime.registry.auth.AuthorizedHttp;
+import io.ccf.ar.runtime.registry.auth.CredentialException;
+import io.ccf.ar.runtime.registry.auth.CredentialSource;
+import io.ccf.ar.runtime.registry.auth.RegistryCredential;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +37,8 @@ import java.util.regex.Pattern;
 
 /**
  * The few calls of the OCI distribution API we need, on java.net.http: manifests, blobs and tags (pull), blob
- * upload and manifest put (push), with the anonymous Bearer-token flow on 401.
+ * upload and manifest put (push), answering 401 challenges: Bearer tokens (anonymous, or with Basic credentials or
+ * an identity token at the realm) and Basic.
  *
  * <p>Why not ORAS's Java SDK (land.oras:oras-java-sdk 0.7.0), measured on this project: it needs
  * jackson-annotations 2.20+ and dies with NoClassDefFoundError (JsonSerializeAs) under our Jackson 2.18.2 BOM;
@@ -57,14 +62,21 @@ public final class RegistryClient {
     private final DownloaderOptions options;
     private final HttpClient http;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final CredentialSource credentials;
+    /** Set once the registry asked for Basic: then sent with every request to it. */
+    private volatile String basicHeader;
 
     public RegistryClient(OciLocation location, DownloaderOptions options) {
+        this(location, options, CredentialSource.NONE);
+    }
+
+    /** With credentials, looked up by the registry's host[:port] when a challenge asks for them. */
+    public RegistryClient(OciLocation location, DownloaderOptions options, CredentialSource credentials) {
         this.location = location;
         this.options = options;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL) // blobs are often redirected to object storage
-                .build();
+        this.credentials = credentials == null ? CredentialSource.NONE : credentials;
+        // redirects are followed by AuthorizedHttp, which keeps the Authorization header on the registry's origin
+        this.http = AuthorizedHttp.newClient(options.connectTimeout());
     }
 
     public OciLocation location() {
@@ -253,28 +265,97 @@ public final class RegistryClient {
         return "repository:" + repository + ":pull,push";
     }
 
-    /** Sends one request; on a 401 Bearer challenge fetches an anonymous token for the scope and sends it again. */
+    /**
+     * Sends one request with what earlier challenges asked for (a token for the scope, or Basic credentials); on a
+     * 401 answers the challenge (Bearer: a token from the realm, with the host's credentials when there are any;
+     * Basic: the host's credentials) and sends it again. GET and HEAD follow redirects, and the Authorization
+     * header goes only to the registry's own origin (blobs are often redirected to object storage).
+     */
     private HttpResponse<InputStream> send(URI url, String method, Map<String, String> headers,
                                            HttpRequest.BodyPublisher body, String scope)
             throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(request(url, method, headers, body, tokens.get(scope)),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = sendOnce(url, method, headers, body, authorization(scope));
         if (response.statusCode() != 401) {
             return response;
         }
         String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
         response.body().close();
-        if (!challenge.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401: the registry wants credentials ("
-                    + (challenge.isEmpty() ? "no challenge" : challenge.split(" ")[0]) + "); only anonymous access is supported");
+        Optional<RegistryCredential> credential = credential(url);
+        if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
+            if (credential.isEmpty()) {
+                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401: registry host " + host()
+                        + " wants a user name and password (Basic) and none is configured for it: set registry.username"
+                        + " + registry.passwordFile, or `docker login " + host() + "` (registry.dockerConfig)");
+            }
+            if (!(credential.get() instanceof RegistryCredential.Basic basic)) {
+                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401: registry host " + host()
+                        + " wants a user name and password (Basic), but " + credential.get().origin() + " has a token");
+            }
+            if (basicHeader != null) { // it was sent already
+                throw refused(url, credential.get());
+            }
+            basicHeader = basic.header();
+        } else if (challenge.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            // no token yet, or one that does not cover this request (a challenge names the scope it needs)
+            tokens.put(scope, token(url, challenge, scope, credential));
+        } else {
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401 from registry host " + host()
+                    + " with " + (challenge.isEmpty() ? "no challenge" : "an unsupported challenge ("
+                    + challenge.split(" ")[0] + ")"));
         }
-        tokens.put(scope, anonymousToken(url, challenge, scope));
         // a body publisher can be subscribed again, so the retried request sends the same content
-        return http.send(request(url, method, headers, body, tokens.get(scope)), HttpResponse.BodyHandlers.ofInputStream());
+        response = sendOnce(url, method, headers, body, authorization(scope));
+        if (response.statusCode() == 401) {
+            response.body().close();
+            if (credential.isPresent() && tokens.containsKey(scope)) {
+                tokens.remove(scope);
+                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401: registry host " + host()
+                        + " refused the token for " + scope + " obtained with the credentials from "
+                        + credential.get().origin() + " (does that account have this access?)");
+            }
+            if (credential.isPresent()) {
+                throw refused(url, credential.get());
+            }
+            tokens.remove(scope);
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401 from registry host " + host()
+                    + " with an anonymous token: it wants credentials; set registry.username + registry.passwordFile,"
+                    + " or `docker login " + host() + "` (registry.dockerConfig)");
+        }
+        return response;
     }
 
-    private HttpRequest request(URI url, String method, Map<String, String> headers, HttpRequest.BodyPublisher body,
-                                String token) {
+    private OciRegistryError refused(URI url, RegistryCredential credential) {
+        return new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401: registry host " + host()
+                + " refused the credentials from " + credential.origin());
+    }
+
+    private String host() {
+        return location.authority();
+    }
+
+    private Optional<String> authorization(String scope) {
+        String token = tokens.get(scope);
+        if (token != null) {
+            return Optional.of("Bearer " + token);
+        }
+        return Optional.ofNullable(basicHeader);
+    }
+
+    private Optional<RegistryCredential> credential(URI url) {
+        try {
+            return credentials.lookup(location.authority().toLowerCase(Locale.ROOT));
+        } catch (CredentialException e) {
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, e.getMessage(), e);
+        }
+    }
+
+    private HttpResponse<InputStream> sendOnce(URI url, String method, Map<String, String> headers,
+                                               HttpRequest.BodyPublisher body, Optional<String> authorization)
+            throws IOException, InterruptedException {
+        return AuthorizedHttp.send(http, url, method, u -> request(u, method, headers, body), authorization).response();
+    }
+
+    private HttpRequest.Builder request(URI url, String method, Map<String, String> headers, HttpRequest.BodyPublisher body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(options.timeout())
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
         headers.forEach((k, v) -> {
@@ -282,13 +363,16 @@ public final class RegistryClient {
                 b.header(k, v);
             }
         });
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return b.build();
+        return b;
     }
 
-    private String anonymousToken(URI url, String challenge, String scope) throws IOException, InterruptedException {
+    /**
+     * A token from the challenge's realm for the scope: anonymous, with Basic credentials (Docker's token
+     * flow), or with an identity token as an OAuth2 refresh token (POST). Credentials go to a realm only over
+     * HTTPS, or on the registry's own host, or on loopback.
+     */
+    private String token(URI url, String challenge, String scope, Optional<RegistryCredential> credential)
+            throws IOException, InterruptedException {
         Map<String, String> params = new HashMap<>();
         Matcher m = CHALLENGE_PARAM.matcher(challenge);
         while (m.find()) {
@@ -296,30 +380,76 @@ public final class RegistryClient {
         }
         String realm = params.get("realm");
         if (realm == null) {
-            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401 with a Bearer challenge without realm: " + challenge);
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "HTTP 401 with a Bearer challenge without realm");
         }
-        StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
-        if (params.containsKey("service")) {
-            q.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');
+        // what the challenge names, and what this client will go on to do (pull, or pull and push)
+        String challengeScope = params.get("scope");
+        List<String> scopes = challengeScope == null || challengeScope.equals(scope) ? List.of(scope)
+                : List.of(challengeScope, scope);
+        URI realmUrl;
+        try {
+            realmUrl = URI.create(realm);
+        } catch (IllegalArgumentException e) {
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "Bearer challenge with an invalid realm");
         }
-        q.append("scope=").append(URLEncoder.encode(params.getOrDefault("scope", scope), StandardCharsets.UTF_8));
-        URI tokenUrl = URI.create(q.toString());
-        HttpResponse<InputStream> response = http.send(request(tokenUrl, "GET", Map.of(), null, null),
-                HttpResponse.BodyHandlers.ofInputStream());
+        if (credential.isPresent() && !mayReceiveCredentials(realmUrl)) {
+            throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "registry host " + host() + " sends its clients to"
+                    + " token endpoint " + AuthorizedHttp.redact(realmUrl) + " over plain HTTP on another host; not sending"
+                    + " the credentials from " + credential.get().origin() + " there");
+        }
+        HttpResponse<InputStream> response;
+        URI tokenUrl;
+        if (credential.isPresent() && credential.get() instanceof RegistryCredential.IdentityToken identity) {
+            tokenUrl = realmUrl;
+            String form = "grant_type=refresh_token&client_id=ar&refresh_token="
+                    + URLEncoder.encode(identity.refreshToken(), StandardCharsets.UTF_8)
+                    + (params.containsKey("service") ? "&service=" + URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8) : "")
+                    + "&scope=" + URLEncoder.encode(String.join(" ", scopes), StandardCharsets.UTF_8);
+            response = sendOnce(tokenUrl, "POST", Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                    HttpRequest.BodyPublishers.ofString(form), Optional.empty());
+        } else {
+            StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
+            if (params.containsKey("service")) {
+                q.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');
+            }
+            q.append(scopes.stream().map(x -> "scope=" + URLEncoder.encode(x, StandardCharsets.UTF_8))
+                    .collect(java.util.stream.Collectors.joining("&")));
+            tokenUrl = URI.create(q.toString());
+            Optional<String> auth = credential.map(c -> c instanceof RegistryCredential.Basic b ? b.header()
+                    : c instanceof RegistryCredential.Bearer t ? t.header() : null);
+            response = sendOnce(tokenUrl, "GET", Map.of(), null, auth);
+        }
         try (InputStream body = response.body()) {
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "token endpoint "
+                        + AuthorizedHttp.redact(realmUrl) + " of registry host " + host() + " answered HTTP "
+                        + response.statusCode() + (credential.isPresent() ? ": the credentials from "
+                        + credential.get().origin() + " were refused" : " to an anonymous request: set registry.username"
+                        + " + registry.passwordFile, or `docker login " + host() + "`"));
+            }
             if (response.statusCode() != 200) {
-                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "anonymous token refused by "
-                        + tokenUrl + " (HTTP " + response.statusCode() + ")");
+                throw new OciRegistryError(response.statusCode() >= 500 ? OciRegistryError.Kind.TRANSIENT
+                        : OciRegistryError.Kind.DENIED, url, "token endpoint " + AuthorizedHttp.redact(realmUrl)
+                        + " answered HTTP " + response.statusCode());
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            copy(response, body, tokenUrl, MAX_SMALL_BODY, out, null);
+            copy(response, body, realmUrl, MAX_SMALL_BODY, out, null);
             JsonNode json = JSON.readTree(out.toByteArray());
             String token = json.path("token").asText(json.path("access_token").asText(""));
             if (token.isEmpty()) {
-                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "token endpoint " + tokenUrl + " sent no token");
+                throw new OciRegistryError(OciRegistryError.Kind.DENIED, url, "token endpoint "
+                        + AuthorizedHttp.redact(realmUrl) + " sent no token");
             }
             return token;
         }
+    }
+
+    private boolean mayReceiveCredentials(URI realm) {
+        String scheme = realm.getScheme() == null ? "" : realm.getScheme().toLowerCase(Locale.ROOT);
+        String realmHost = realm.getHost() == null ? "" : realm.getHost().toLowerCase(Locale.ROOT);
+        String registryHost = location.apiBase().getHost() == null ? "" : location.apiBase().getHost().toLowerCase(Locale.ROOT);
+        return scheme.equals("https") || realmHost.equals(registryHost)
+                || realmHost.equals("localhost") || realmHost.startsWith("127.") || realmHost.equals("[::1]");
     }
 
     private static void requireOk(HttpResponse<?> response, URI url, String what) {
