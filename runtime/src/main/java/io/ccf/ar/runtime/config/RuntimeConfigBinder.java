@@ -71,9 +71,8 @@ final class RuntimeConfigBinder {
                 nats(m.child("nats", NATS_KEYS), m, eventBusUrl),
                 plugins(m),
                 timeZone(m),
-                plans(m.child("plans", PLANS_KEYS)));
-    static final List<String> REGISTRY_KEYS = List.of("dockerConfig", "username", "passwordFile", "tokenFile",
-            "trustedKeys");
+                plans(m.child("plans", PLANS_KEYS)),
+                RegistrySettingsBinder.bind(m.child("registry", REGISTRY_KEYS), configFile.getParent()));
     }
 
     /** {@code timeZone} (or AR_TIME_ZONE): an IANA zone id such as Europe/Berlin or UTC; default the host's zone. */
