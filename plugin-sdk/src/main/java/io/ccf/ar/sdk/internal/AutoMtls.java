@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -73,6 +74,26 @@ public final class AutoMtls {
      */
     public static AutoMtls forHost(String clientCertPem) throws Exception {
         X509Certificate host = parseHostCert(clientCertPem);
+        Identity own = newIdentity();
+        SslContextBuilder builder = SslContextBuilder.forServer(own.key(), own.cert())
+                .trustManager(new Pinned(host))
+                .clientAuth(ClientAuth.REQUIRE)
+                .protocols("TLSv1.3", "TLSv1.2");
+        // The JDK's TLS: no native library to extract and load at start-up.
+        SslContext context = GrpcSslContexts.configure(builder, SslProvider.JDK).build();
+        return new AutoMtls(context, Base64.getEncoder().withoutPadding().encodeToString(own.cert().getEncoded()));
+    }
+
+    /** A key and its self-signed certificate. */
+    record Identity(PrivateKey key, X509Certificate cert) {
+        String pem() throws CertificateException {
+            return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(cert.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        }
+    }
+
+    /** A fresh key pair and certificate, as go-plugin's generateCert (mtls.go) makes them. */
+    static Identity newIdentity() throws Exception {
         SecureRandom random = new SecureRandom();
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp521r1"), random);
@@ -91,15 +112,9 @@ public final class AutoMtls {
                         new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")))
                 .build(new JcaContentSignerBuilder("SHA512withECDSA").build(pair.getPrivate()))
                 .getEncoded();
-        X509Certificate own = (X509Certificate) CertificateFactory.getInstance("X.509")
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(der));
-        SslContextBuilder builder = SslContextBuilder.forServer(pair.getPrivate(), own)
-                .trustManager(new Pinned(host))
-                .clientAuth(ClientAuth.REQUIRE)
-                .protocols("TLSv1.3", "TLSv1.2");
-        // The JDK's TLS: no native library to extract and load at start-up.
-        SslContext context = GrpcSslContexts.configure(builder, SslProvider.JDK).build();
-        return new AutoMtls(context, Base64.getEncoder().withoutPadding().encodeToString(der));
+        return new Identity(pair.getPrivate(), cert);
     }
 
     static X509Certificate parseHostCert(String pem) {
