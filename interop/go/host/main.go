@@ -3,7 +3,9 @@
 // subject, and prints one JSON line per result on stdout (stdout carries only
 // these lines; go-plugin's own log goes to stderr).
 //
-//	gohost [-config k=v]... [-calls N [-concurrency C]] -- CMD ARGS...
+//	gohost [-automtls] [-config k=v]... [-calls N [-concurrency C]] -- CMD ARGS...
+//
+// -automtls sets go-plugin's ClientConfig.AutoMTLS (also GOHOST_AUTOMTLS=1).
 //
 // Exit status 0 iff every call succeeded and the plugin exited on Kill.
 package main
@@ -68,11 +70,12 @@ func emit(v interface{}) { _ = out.Encode(v) }
 func main() {
 	config := configFlag{}
 	flag.Var(config, "config", "configuration entry key=value (repeatable)")
+	autoMTLS := flag.Bool("automtls", os.Getenv("GOHOST_AUTOMTLS") == "1", "go-plugin AutoMTLS: one-shot certificates, TLS both ways")
 	calls := flag.Int("calls", 0, "extra Execute calls on the first subject, for a benchmark")
 	warmup := flag.Int("warmup", 0, "unmeasured Execute calls before the benchmark (a JVM plugin needs its JIT warm)")
 	concurrencyList := flag.String("concurrency", "1", "concurrent callers for -calls; a comma-separated list runs one round each")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: gohost [-config k=v]... [-calls N [-warmup W] [-concurrency C[,C...]]] -- CMD ARGS...")
+		fmt.Fprintln(os.Stderr, "usage: gohost [-automtls] [-config k=v]... [-calls N [-warmup W] [-concurrency C[,C...]]] -- CMD ARGS...")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -89,7 +92,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	os.Exit(run(config, benchPlan{*calls, *warmup, concurrency}, flag.Args()))
+	os.Exit(run(config, benchPlan{*calls, *warmup, concurrency}, *autoMTLS, flag.Args()))
 }
 
 // benchPlan: after the functional calls, warm up, then one measured round per concurrency.
@@ -98,7 +101,7 @@ type benchPlan struct {
 	concurrency   []int
 }
 
-func run(config map[string]string, plan benchPlan, cmd []string) int {
+func run(config map[string]string, plan benchPlan, autoMTLS bool, cmd []string) int {
 	logger := hclog.New(&hclog.LoggerOptions{Name: "gohost", Level: hclog.Debug, Output: os.Stderr})
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig:  handshake,
@@ -106,6 +109,7 @@ func run(config map[string]string, plan benchPlan, cmd []string) int {
 		Cmd:              exec.Command(cmd[0], cmd[1:]...),
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		StartTimeout:     30 * time.Second,
+		AutoMTLS:         autoMTLS,
 		Logger:           logger,
 		// Only used for net/rpc in go-plugin 1.0.1 (no gRPC stdio stream
 		// yet); set anyway so plugin output can never reach our stdout.

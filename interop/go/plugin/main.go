@@ -153,6 +153,12 @@ func main() {
 	// A Go plugin registers under its executable's base name; for gRPC the
 	// key never travels on the wire (every plugin in the set is registered).
 	name := filepath.Base(os.Args[0])
+	// GOPLUGIN_LEGACY_PLAINTEXT=1 plays a plugin built before go-plugin's
+	// AutoMTLS (< 1.0): it ignores PLUGIN_CLIENT_CERT, serves plaintext and
+	// returns no certificate in handshake field 6.
+	if os.Getenv("GOPLUGIN_LEGACY_PLAINTEXT") == "1" {
+		os.Unsetenv("PLUGIN_CLIENT_CERT")
+	}
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: handshake,
 		Plugins:         goplugin.PluginSet{name: &jobPlugin{impl: &jobServer{log: logger}}},

@@ -94,7 +94,14 @@ public final class PluginBench {
         spawnRow("sample.jar + AppCDS archive, `-XX:+UseSerialGC` only", installed, sample, c2);
         spawnRow("sample.jar + AppCDS archive, default + `-XX:TieredStopAtLevel=1`", installed, sample, c1);
         spawnRow("Go plugin", plain, go, defaults);
+        // auto-mTLS is on by default (one P-521 certificate per side per launch, TLS handshake): its cost
+        PluginHostOptions plaintext = PluginHostOptions.builder().autoMTLS(false).build();
+        spawnRow("sample.jar + AppCDS archive (default options), `autoMTLS: false`", installed, sample, plaintext);
+        spawnRow("Go plugin, `autoMTLS: false`", plain, go, plaintext);
         out("");
+        if (Boolean.getBoolean("bench.spawnOnly")) {
+            return;
+        }
         out("## Execute round trips");
         out("");
         out("| host → plugin | c | p50 µs | p99 µs | calls/s |");

@@ -57,6 +57,15 @@ import io.ccf.ar.proto.ShutdownResult;
  * {@code ExecutionStatus.FAILURE} and findings instead of throwing. Returning
  * {@code null} counts as an error ({@code INTERNAL}).
  *
+ * <p><b>Choosing the status.</b> To fail a call with a status of your choice,
+ * throw a {@link io.grpc.StatusRuntimeException}; the SDK passes its code and
+ * description through unchanged, e.g.
+ * <pre>{@code
+ * throw io.grpc.Status.UNAVAILABLE.withDescription("API of " + host + " unreachable").asRuntimeException();
+ * throw io.grpc.Status.PERMISSION_DENIED.withDescription("token lacks read:inventory").asRuntimeException();
+ * }</pre>
+ * The runtime shows the code and description in the subject's result.
+ *
  * <p><b>Output.</b> Never write to the real standard output: its first line is
  * the handshake with the runtime. Once serving, the SDK redirects
  * {@code System.out} to the runtime's stdio stream and {@code System.err} to

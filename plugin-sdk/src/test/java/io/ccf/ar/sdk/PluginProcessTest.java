@@ -154,6 +154,18 @@ class PluginProcessTest {
     }
 
     @Test
+    void anUnreadableHostCertificateExits1WithAClearError() throws Exception {
+        try (ChildPlugin child = ChildPlugin.launch(ChildPlugin.hostEnv("PLUGIN_CLIENT_CERT", "not a certificate"))) {
+            assertEquals(1, child.awaitExit(START));
+            assertEquals("", child.stdout(), "nothing on stdout");
+            List<String> lines = child.stderrLines();
+            JsonObject error = parseStrict(lines.get(lines.size() - 1));
+            assertEquals("error", error.get("@level").getAsString());
+            assertTrue(error.toString().contains("PLUGIN_CLIENT_CERT"), error.toString());
+        }
+    }
+
+    @Test
     void noCommonProtocolVersionExits1WithAClearError() throws Exception {
         try (ChildPlugin child = ChildPlugin.launch(ChildPlugin.hostEnv("PLUGIN_PROTOCOL_VERSIONS", "2"))) {
             assertEquals(1, child.awaitExit(START));

@@ -60,6 +60,14 @@ public final class Handshake {
 
     /** The handshake line, newline included: {@code 1|APP|NETWORK|ADDRESS|grpc|}. */
     public static String line(int appVersion, String network, String address) {
-        return CORE_PROTOCOL_VERSION + "|" + appVersion + "|" + network + "|" + address + "|grpc|\n";
+        return line(appVersion, network, address, "");
+    }
+
+    /**
+     * The handshake line with field 6, newline included: {@code 1|APP|NETWORK|ADDRESS|grpc|SERVERCERT}
+     * ({@code serverCert} empty without auto-mTLS).
+     */
+    public static String line(int appVersion, String network, String address, String serverCert) {
+        return CORE_PROTOCOL_VERSION + "|" + appVersion + "|" + network + "|" + address + "|grpc|" + serverCert + "\n";
     }
 }

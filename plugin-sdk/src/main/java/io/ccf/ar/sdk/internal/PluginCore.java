@@ -59,6 +59,7 @@ public final class PluginCore {
     private String address;
     private Path socketFile;
     private int appVersion;
+    private AutoMtls mtls;
 
     private PluginCore(Provider provider, Options options, boolean processMode, StdioRouter stdio) {
         this.provider = provider;
@@ -116,7 +117,7 @@ public final class PluginCore {
         // 4. The handshake: the first and last bytes this process writes to fd 1.
         try {
             java.io.FileOutputStream realStdout = new java.io.FileOutputStream(java.io.FileDescriptor.out);
-            realStdout.write(Handshake.line(core.appVersion, core.network, core.address)
+            realStdout.write(Handshake.line(core.appVersion, core.network, core.address, core.serverCertField())
                     .getBytes(StandardCharsets.US_ASCII));
             realStdout.flush();
         } catch (IOException e) {
@@ -126,10 +127,8 @@ public final class PluginCore {
         long startMs = (System.nanoTime() - t0) / 1_000_000L;
         ignoreSigint();
         ParentWatcher.start(core, parentAtStart);
-        if (env.get("PLUGIN_CLIENT_CERT") != null) {
-            SdkLog.LOG.warn("the host asked for auto-mTLS (PLUGIN_CLIENT_CERT) but this SDK serves plaintext on loopback");
-        }
         SdkLog.LOG.info("plugin started", "network", core.network, "address", core.address,
+                "tls", core.mtls != null ? "auto-mTLS" : "plaintext",
                 "app_protocol_version", core.appVersion, "pid", ProcessHandle.current().pid(),
                 "handlers", options.handlersDoNotBlock ? "event-loop" : "executor", "serve_ms", startMs);
         // Blocks for good: the JVM ends through stop() or the parent watcher.
@@ -180,6 +179,16 @@ public final class PluginCore {
     // ------------------------------------------------------------------ server
 
     private void listen(Map<String, String> env) throws IOException {
+        String hostCert = env.get(AutoMtls.ENV_CLIENT_CERT);
+        if (hostCert != null && !hostCert.isBlank()) {
+            try {
+                mtls = AutoMtls.forHost(hostCert);
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("auto-mTLS: " + e.getMessage(), e);
+            }
+        }
         DefaultThreadFactory threads = new DefaultThreadFactory("plugin-io", true);
         if ("unix".equalsIgnoreCase(env.getOrDefault("AR_PLUGIN_TRANSPORT", "").strip())) {
             listenUnix(env, threads);
@@ -265,6 +274,9 @@ public final class PluginCore {
                 .addService(new JobServiceAdapter(provider, this));
         if (stdio != null) {
             b.addService(stdio);
+        }
+        if (mtls != null) {
+            b.sslContext(mtls.serverContext());
         }
         if (options.handlersDoNotBlock) {
             b.directExecutor();
@@ -418,6 +430,11 @@ public final class PluginCore {
     // ------------------------------------------------------------------ accessors (embedded handle)
 
     /** {@code tcp} or {@code unix}. */
+    /** Handshake field 6: this plugin's certificate when the host asked for auto-mTLS, else empty. */
+    public String serverCertField() {
+        return mtls == null ? "" : mtls.handshakeField();
+    }
+
     public String network() {
         return network;
     }

@@ -66,7 +66,8 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
                 .startTimeout(config.pluginHost().startTimeout())
                 .callTimeout(config.pluginHost().callTimeout())
                 .stopTimeout(config.pluginHost().stopTimeout())
-                .maxMessageSize(config.pluginHost().maxMessageSize());
+                .maxMessageSize(config.pluginHost().maxMessageSize())
+                .autoMTLS(config.pluginHost().autoMTLS()).environment(config.pluginHost().environment());
         config.pluginHost().jvmOptions().ifPresent(builder::jvmOptions);
         // A package installed from the registry must still match its hash in plugins.lock at every launch;
         // one placed by hand (no lock entry) is launched as it is.

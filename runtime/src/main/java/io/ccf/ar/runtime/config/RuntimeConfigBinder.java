@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import io.ccf.ar.runtime.plugin.PluginEnvironment;
 import io.ccf.ar.runtime.registry.PackageSources;
 
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
@@ -24,7 +25,9 @@ final class RuntimeConfigBinder {
             "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins", "plans",
             "registry");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
-            "maxMessageSize");
+            "maxMessageSize", "autoMTLS", "environment");
+    static final List<String> ENVIRONMENT_KEYS = List.of("inherit", "set", "packages");
+    static final List<String> PACKAGE_ENVIRONMENT_KEYS = List.of("inherit", "set");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
             "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize",
@@ -167,7 +170,69 @@ final class RuntimeConfigBinder {
                 FieldChecks.duration(h, "startTimeout", d.startTimeout(), false),
                 FieldChecks.duration(h, "callTimeout", d.callTimeout(), false),
                 FieldChecks.duration(h, "stopTimeout", d.stopTimeout(), false),
-                maxMessageSize(h, d.maxMessageSize()));
+                maxMessageSize(h, d.maxMessageSize()),
+                bool(h, "autoMTLS", d.autoMTLS()),
+                environment(h.child("environment", ENVIRONMENT_KEYS)));
+    }
+
+    private static boolean bool(MappingReader m, String key, boolean fallback) {
+        String text = m.string(key, null);
+        if (text == null) {
+            return fallback;
+        }
+        switch (text.strip()) {
+            case "true": return true;
+            case "false": return false;
+            default:
+                m.problems().add(m.positionOf(key), m.path(key), "must be true or false, got \"" + text + "\"");
+                return fallback;
+        }
+    }
+
+    /**
+     * {@code pluginHost.environment}: {@code inherit: all | none | [NAME, PREFIX_*]}, {@code set: {NAME: value}},
+     * {@code packages: {<package name>: {inherit: [...], set: {...}}}}.
+     */
+    private static PluginEnvironment environment(MappingReader e) {
+        boolean all = true;
+        List<String> names = List.of();
+        if (e.has("inherit")) {
+            if (e.get("inherit") instanceof ConfigNode.Sequence) {
+                all = false;
+                names = patterns(e, "inherit", e.stringList("inherit"));
+            } else {
+                String mode = e.string("inherit", "all").strip();
+                if (mode.equals("none")) {
+                    all = false;
+                } else if (!mode.equals("all")) {
+                    e.problems().add(e.positionOf("inherit"), e.path("inherit"),
+                            "must be all, none or a list of variable names and PREFIX_* patterns, got \"" + mode + "\"");
+                }
+            }
+        }
+        Map<String, String> set = e.stringMap("set");
+        Map<String, PluginEnvironment.PackageExtras> packages = new java.util.LinkedHashMap<>();
+        MappingReader pkgs = e.child("packages", null);
+        for (String name : pkgs.keys()) {
+            MappingReader p = pkgs.child(name, PACKAGE_ENVIRONMENT_KEYS);
+            packages.put(name, new PluginEnvironment.PackageExtras(patterns(p, "inherit", p.stringList("inherit")),
+                    p.stringMap("set")));
+        }
+        return new PluginEnvironment(all, names, set, packages);
+    }
+
+    private static List<String> patterns(MappingReader m, String key, List<String> values) {
+        List<String> ok = new ArrayList<>();
+        for (String v : values) {
+            int star = v.indexOf('*');
+            if (v.isEmpty() || v.equals("*") || (star >= 0 && star != v.length() - 1)) {
+                m.problems().add(m.positionOf(key), m.path(key), "entry \"" + v
+                        + "\" must be a variable name or a prefix ending in * (inherit: all passes everything)");
+            } else {
+                ok.add(v);
+            }
+        }
+        return ok;
     }
 
     /** Same size syntax as nats.spoolMaxSize; gRPC counts message sizes in an int, hence the upper bound. */

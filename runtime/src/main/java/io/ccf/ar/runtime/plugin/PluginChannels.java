@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 
 /**
  * Dials plugins. One event loop group for all plugin connections (TCP and Unix sockets); Go plugins
@@ -30,9 +31,10 @@ final class PluginChannels implements AutoCloseable {
     /**
      * A channel to the address of a handshake. {@code maxInboundMessageSize} bounds what one response (or
      * stdio message) may make the host buffer; go-plugin hosts allow 2^31-1 bytes, which lets one
-     * plugin take the daemon's heap.
+     * plugin take the daemon's heap. {@code tls}: null for plaintext, else the auto-mTLS context (the
+     * server name is go-plugin's {@code localhost} whatever the address).
      */
-    ManagedChannel dial(HandshakeLine handshake, int maxInboundMessageSize) {
+    ManagedChannel dial(HandshakeLine handshake, int maxInboundMessageSize, SslContext tls) {
         NettyChannelBuilder builder;
         if (handshake.network() == HandshakeLine.Network.UNIX) {
             if (!epoll) {
@@ -45,8 +47,12 @@ final class PluginChannels implements AutoCloseable {
             builder = NettyChannelBuilder.forAddress(tcpAddress(handshake.address()))
                     .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
         }
+        if (tls == null) {
+            builder.usePlaintext();
+        } else {
+            builder.sslContext(tls).overrideAuthority("localhost");
+        }
         return builder.eventLoopGroup(group)
-                .usePlaintext()
                 .maxInboundMessageSize(maxInboundMessageSize)
                 // responses are handed straight to the waiting caller; no handler of ours blocks
                 .directExecutor()

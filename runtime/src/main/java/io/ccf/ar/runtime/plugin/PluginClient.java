@@ -74,6 +74,12 @@ public final class PluginClient implements AutoCloseable {
         return p != null && p.isAlive() ? OptionalLong.of(p.pid()) : OptionalLong.empty();
     }
 
+    /** The handshake of the running child, if one runs (tests: the address, the certificate of field 6). */
+    java.util.Optional<HandshakeLine> handshake() {
+        PluginProcess p = current;
+        return p != null && p.isAlive() ? java.util.Optional.of(p.handshake()) : java.util.Optional.empty();
+    }
+
     /** Starts the child now (otherwise the first call does). */
     public void start() {
         ensureRunning();

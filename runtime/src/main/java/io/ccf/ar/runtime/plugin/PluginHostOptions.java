@@ -46,6 +46,8 @@ public final class PluginHostOptions {
     private final boolean parentDeathSignal;
     private final PackageVerifier packageVerifier;
     private final int maxMessageSize;
+    private final boolean autoMTLS;
+    private final PluginEnvironment environment;
 
     private PluginHostOptions(Builder b) {
         this.runtimeId = b.runtimeId;
@@ -63,6 +65,8 @@ public final class PluginHostOptions {
         this.parentDeathSignal = b.parentDeathSignal;
         this.packageVerifier = b.packageVerifier;
         this.maxMessageSize = b.maxMessageSize;
+        this.autoMTLS = b.autoMTLS;
+        this.environment = b.environment;
     }
 
     public static Builder builder() {
@@ -93,6 +97,12 @@ public final class PluginHostOptions {
     /** The largest message the host accepts from a plugin, in bytes (pluginHost.maxMessageSize). */
     public int maxMessageSize() { return maxMessageSize; }
 
+    /** go-plugin AutoMTLS with every plugin (pluginHost.autoMTLS, default true). */
+    public boolean autoMTLS() { return autoMTLS; }
+
+    /** Which of the runtime's environment variables plugins get (pluginHost.environment, default all). */
+    public PluginEnvironment environment() { return environment; }
+
     /** Comma-separated versions, as PLUGIN_PROTOCOL_VERSIONS wants them. */
     String protocolVersionsEnv() {
         return String.join(",", new TreeSet<>(appProtocolVersions).stream().map(String::valueOf).toList());
@@ -116,6 +126,8 @@ public final class PluginHostOptions {
         private boolean parentDeathSignal = true;
         private PackageVerifier packageVerifier = PackageVerifier.NONE;
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private boolean autoMTLS = true;
+        private PluginEnvironment environment = PluginEnvironment.INHERIT_ALL;
 
         private Builder() {
         }
@@ -208,6 +220,23 @@ public final class PluginHostOptions {
                         + Integer.MAX_VALUE + " bytes, got " + bytes);
             }
             this.maxMessageSize = (int) bytes;
+            return this;
+        }
+
+        /**
+         * go-plugin AutoMTLS (default on): the host makes a one-shot certificate per launch, passes it in
+         * PLUGIN_CLIENT_CERT, and talks TLS to the plugin, accepting only the certificate the plugin
+         * returned in its handshake. A plugin that returns none is refused. Off: plaintext over loopback
+         * (or the Unix socket), for plugins that predate AutoMTLS.
+         */
+        public Builder autoMTLS(boolean enabled) {
+            this.autoMTLS = enabled;
+            return this;
+        }
+
+        /** Which of the runtime's environment variables plugins inherit; default all, as go-plugin does. */
+        public Builder environment(PluginEnvironment environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
             return this;
         }
 

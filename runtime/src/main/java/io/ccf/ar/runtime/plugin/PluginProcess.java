@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +28,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -83,9 +83,12 @@ final class PluginProcess {
         OutputTail tail = new OutputTail(20);
         PluginLogForwarder forwarder = new PluginLogForwarder(pkg.ref(), logContext, tail);
         PluginSocketDir socketDir = PluginSocketDir.create(options.unixSocketDir(), pkg.ref());
+        // go-plugin AutoMTLS: a certificate for this launch only; its key never leaves this process
+        PluginTls.Identity identity = options.autoMTLS() ? PluginTls.generate() : null;
         Process process;
         try {
-            process = launcher.start(command(pkg, options), environment(options, socketDir), pkg.file().getParent());
+            process = launcher.start(command(pkg, options), environment(pkg, options, socketDir, identity),
+                    pkg.file().getParent());
         } catch (IOException | RuntimeException e) {
             socketDir.delete();
             throw new PluginStartException("cannot start plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage(), e);
@@ -100,9 +103,11 @@ final class PluginProcess {
             daemon("plugin-stdout-" + pkg.ref(), () -> readStdout(process, forwarder, firstLine));
 
             HandshakeLine handshake;
+            SslContext tls;
             try {
                 handshake = HandshakeLine.parse(awaitHandshake(pkg, options, process, ownGroup, firstLine, stderrThread),
                         options.appProtocolVersions());
+                tls = tls(handshake, identity);
             } catch (HandshakeException e) {
                 throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage()
                         + "\n" + tail.render());
@@ -112,7 +117,7 @@ final class PluginProcess {
                         .log("plugin socket is outside the directory the host made for it; the host will not remove it");
             }
             try {
-                channel = channels.dial(handshake, options.maxMessageSize());
+                channel = channels.dial(handshake, options.maxMessageSize(), tls);
             } catch (PluginStartException e) {
                 throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage(), e);
             }
@@ -159,8 +164,36 @@ final class PluginProcess {
         return cmd;
     }
 
-    private static Map<String, String> environment(PluginHostOptions options, PluginSocketDir socketDir) {
-        Map<String, String> env = new HashMap<>();
+    /**
+     * AutoMTLS on: the plugin must have answered with its certificate (go-plugin's hosts would try TLS
+     * against a plaintext server and fail with an obscure error; we say why). Off: a certificate in
+     * field 6 is refused too (go-plugin 1.0.1's host would crash on it), as the plugin then serves TLS.
+     */
+    private static SslContext tls(HandshakeLine handshake, PluginTls.Identity identity) throws HandshakeException {
+        boolean offered = handshake.serverCert().length() > PluginTls.MIN_CERT_FIELD_LENGTH;
+        if (identity == null) {
+            if (offered) {
+                throw new HandshakeException("the plugin returned a TLS certificate in handshake field 6 although the host"
+                        + " did not ask for auto-mTLS (pluginHost.autoMTLS: false); it would serve TLS the host does not speak");
+            }
+            return null;
+        }
+        if (!offered) {
+            throw new HandshakeException("the plugin returned no certificate in handshake field 6, although the host asked for"
+                    + " auto-mTLS (PLUGIN_CLIENT_CERT): it predates go-plugin's AutoMTLS or ignores it. Rebuild it with"
+                    + " go-plugin >= 1.0 or the current SDK, or set pluginHost.autoMTLS: false to run plugins over plaintext");
+        }
+        return PluginTls.clientContext(identity, PluginTls.parseHandshakeCert(handshake.serverCert()));
+    }
+
+    private static Map<String, String> environment(PluginPackage pkg, PluginHostOptions options, PluginSocketDir socketDir,
+                                                   PluginTls.Identity identity) {
+        Map<String, String> env = options.environment().resolve(pkg.ref().name(), System.getenv());
+        // The protocol's own variables come last and always reach the plugin.
+        env.remove("PLUGIN_CLIENT_CERT");
+        if (identity != null) {
+            env.put("PLUGIN_CLIENT_CERT", identity.pem());
+        }
         env.put(PluginHostOptions.COOKIE_KEY, PluginHostOptions.COOKIE_VALUE);
         env.put("PLUGIN_PROTOCOL_VERSIONS", options.protocolVersionsEnv());
         env.put("PLUGIN_MIN_PORT", Integer.toString(options.minPort()));

@@ -55,8 +55,8 @@ final class ProcessLauncher implements AutoCloseable {
         return useSetsid;
     }
 
-    /** Starts {@code command} with {@code extraEnv} added to this process's environment. */
-    Process start(List<String> command, Map<String, String> extraEnv, Path workingDir) throws IOException {
+    /** Starts {@code command} with exactly the environment {@code env} (nothing else of this process's). */
+    Process start(List<String> command, Map<String, String> env, Path workingDir) throws IOException {
         List<String> full = new ArrayList<>();
         if (useSetsid) {
             // the child is not a group leader, so setsid(1) execs in place: the pid stays the plugin's
@@ -67,7 +67,8 @@ final class ProcessLauncher implements AutoCloseable {
         }
         full.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(full).directory(workingDir.toFile());
-        builder.environment().putAll(extraEnv);
+        builder.environment().clear();
+        builder.environment().putAll(env);
         Future<Process> started = thread.submit(builder::start);
         try {
             return started.get();

@@ -15,6 +15,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ccf.ar.runtime.plugin.PluginEnvironment;
+
 class RuntimeConfigLoaderTest {
     private static final String ALLOWED_PLUGIN_KEYS = "allowed keys: name, package, version, schedule, configuration";
 
@@ -58,6 +60,42 @@ class RuntimeConfigLoaderTest {
                 new PluginEntry("azure-storage", "azure_storage", "2.0.0-rc.1+build.7",
                         "CRON_TZ=Europe/London 0 3 * * *", Map.of())),
                 config.plugins());
+    }
+
+    @Test
+    void pluginHostAutoMtlsAndEnvironment() {
+        PluginHostSettings defaults = load("runtimeId: x\n").pluginHost();
+        assertTrue(defaults.autoMTLS());
+        assertEquals(PluginEnvironment.INHERIT_ALL, defaults.environment());
+
+        PluginHostSettings h = load("""
+                pluginHost:
+                  autoMTLS: false
+                  environment:
+                    inherit: [PATH, "LC_*"]
+                    set: {HTTPS_PROXY: "http://proxy:3128"}
+                    packages:
+                      azure_storage: {inherit: [AZURE_CLIENT_ID], set: {AZURE_TENANT: t1}}
+                """).pluginHost();
+        assertEquals(false, h.autoMTLS());
+        assertEquals(new PluginEnvironment(false, List.of("PATH", "LC_*"), Map.of("HTTPS_PROXY", "http://proxy:3128"),
+                Map.of("azure_storage", new PluginEnvironment.PackageExtras(List.of("AZURE_CLIENT_ID"),
+                        Map.of("AZURE_TENANT", "t1")))), h.environment());
+        assertEquals(PluginEnvironment.INHERIT_NONE,
+                load("pluginHost: {environment: {inherit: none}}\n").pluginHost().environment());
+
+        List<String> problems = problems("""
+                pluginHost:
+                  autoMTLS: maybe
+                  environment: {inherit: some, colour: red}
+                """);
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("pluginHost.autoMTLS: must be true or false, got \"maybe\""), problems.toString());
+        assertTrue(String.join("\n", problems).contains("pluginHost.environment.inherit: must be all, none or a list"),
+                problems.toString());
+        assertTrue(String.join("\n", problems).contains("colour"), problems.toString());
+        assertTrue(problems("pluginHost: {environment: {inherit: [\"A*B\"]}}\n").get(0)
+                .contains("must be a variable name or a prefix ending in *"));
     }
 
     @Test

@@ -29,7 +29,15 @@ class GoHostRunsJavaPluginTest {
     Path dir;
 
     private List<JsonNode> runGoHost(Map<String, String> env, String... config) throws IOException, InterruptedException {
+        return runGoHost(false, env, config);
+    }
+
+    private List<JsonNode> runGoHost(boolean autoMTLS, Map<String, String> env, String... config)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(GoInterop.goHost().toString()));
+        if (autoMTLS) {
+            cmd.add("-automtls");
+        }
         for (String c : config) {
             cmd.add("-config");
             cmd.add(c);
@@ -74,6 +82,22 @@ class GoHostRunsJavaPluginTest {
         assertBusyResultsAndPromptKill(runGoHost(Map.of(), "greeting=hi"));
         // our hclog JSON reached the Go host's logger as structured lines
         assertTrue(hostLog().contains("plugin started"), hostLog());
+    }
+
+    /** go-plugin's own AutoMTLS client against our SDK's server: TLS both ways, each side pinning the other. */
+    @Test
+    void goHostWithAutoMtlsRunsTheSampleJar() throws Exception {
+        assertBusyResultsAndPromptKill(runGoHost(true, Map.of(), "greeting=hi"));
+        assertTrue(hostLog().contains("configuring client automatic mTLS"), hostLog());
+        assertTrue(hostLog().contains("tls=auto-mTLS"), "the plugin served TLS:\n" + hostLog());
+    }
+
+    @Test
+    void goHostWithAutoMtlsRunsTheSampleJarOverAUnixSocket() throws Exception {
+        Path sockets = Files.createDirectories(dir.resolve("sockets"));
+        assertBusyResultsAndPromptKill(runGoHost(true, Map.of("AR_PLUGIN_TRANSPORT", "unix",
+                "PLUGIN_UNIX_SOCKET_DIR", sockets.toString()), "greeting=hi"));
+        assertTrue(hostLog().contains("tls=auto-mTLS"), "the plugin served TLS:\n" + hostLog());
     }
 
     @Test

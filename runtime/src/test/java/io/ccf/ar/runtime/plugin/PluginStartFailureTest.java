@@ -32,6 +32,11 @@ class PluginStartFailureTest {
         return manager;
     }
 
+    /** Shell-script plugins fake a plaintext handshake (no certificate in field 6): auto-mTLS off. */
+    private static PluginHostOptions.Builder plaintextFake() {
+        return PluginHostOptions.builder().autoMTLS(false);
+    }
+
     private static PluginHostOptions fast() {
         return PluginHostOptions.builder().startTimeout(Duration.ofSeconds(5)).build();
     }
@@ -90,7 +95,7 @@ class PluginStartFailureTest {
             port = s.getLocalPort();
         }
         PackageRef ref = new TestPackages(dir).script("liar", "1.0", "echo '1|1|tcp|127.0.0.1:" + port + "|grpc|'\nexec sleep 60");
-        PluginStartException e = startFailure(manager(PluginHostOptions.builder()
+        PluginStartException e = startFailure(manager(plaintextFake()
                 .startTimeout(Duration.ofSeconds(1)).build()), ref);
         assertTrue(e.getMessage().contains("failed the health check"), e.getMessage());
     }
@@ -145,7 +150,7 @@ class PluginStartFailureTest {
             "1|1|tcp|plugin.example.com:10000|grpc|", "1|1|unix|/nonexistent/dir/plugin.sock|grpc|"})
     void aHandshakeAddressThatCannotBeDialledLeavesNoChild(String handshake) throws Exception {
         PackageRef ref = new TestPackages(dir).script("badaddr", "1.0", printsThenWaits(handshake));
-        PluginStartException e = startFailure(manager(PluginHostOptions.builder().startTimeout(Duration.ofSeconds(1)).build()), ref);
+        PluginStartException e = startFailure(manager(plaintextFake().startTimeout(Duration.ofSeconds(1)).build()), ref);
         assertTrue(e.getMessage().contains("address") || e.getMessage().contains("health check"), e.getMessage());
         noLiveProcessLeft();
     }
@@ -155,7 +160,7 @@ class PluginStartFailureTest {
         Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me");
         PackageRef ref = new TestPackages(dir).script("deleter", "1.0",
                 "echo '1|1|unix|" + victim + "|grpc|'\nexec sleep 60");
-        PluginStartException e = startFailure(manager(PluginHostOptions.builder().startTimeout(Duration.ofSeconds(1)).build()), ref);
+        PluginStartException e = startFailure(manager(plaintextFake().startTimeout(Duration.ofSeconds(1)).build()), ref);
         assertTrue(e.getMessage().contains("failed the health check"), e.getMessage());
         assertTrue(manager.client("p").pid().isEmpty());
         manager.stop();
