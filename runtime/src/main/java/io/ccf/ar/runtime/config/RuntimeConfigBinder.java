@@ -175,19 +175,6 @@ final class RuntimeConfigBinder {
                 environment(h.child("environment", ENVIRONMENT_KEYS)));
     }
 
-    private static boolean bool(MappingReader m, String key, boolean fallback) {
-        String text = m.string(key, null);
-        if (text == null) {
-            return fallback;
-        }
-        switch (text.strip()) {
-            case "true": return true;
-            case "false": return false;
-            default:
-                m.problems().add(m.positionOf(key), m.path(key), "must be true or false, got \"" + text + "\"");
-                return fallback;
-        }
-    }
 
     /**
      * {@code pluginHost.environment}: {@code inherit: all | none | [NAME, PREFIX_*]}, {@code set: {NAME: value}},
