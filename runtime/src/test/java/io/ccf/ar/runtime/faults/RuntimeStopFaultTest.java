@@ -63,17 +63,17 @@ class RuntimeStopFaultTest {
         victim.process().destroyForcibly(); // SIGKILL mid-run
         victim.process().waitFor(30, TimeUnit.SECONDS);
         Instant to = FaultRig.secondsFromNow(12);
-        StoredResults stored = FaultRig.awaitStored(client, FaultRig.TIMEOUT,
-                s -> s.fires("plugin/slow", from, to).size() >= 2
-                        && s.fires("plugin/slow", from, to).values().stream().allMatch(f -> f.subjectsAssessed() >= 3));
-        boolean childrenGone = FaultRig.eventually(Duration.ofSeconds(30),
-                () -> children.stream().noneMatch(c -> Processes.isLive(c.pid())));
-        TreeMap<Instant, StoredResults.Fire> fires = stored.fires("plugin/slow", from, to);
-        long complete = fires.values().stream().filter(f -> f.subjectsAssessed() >= 3).count();
         long expected = 0; // fires on the 5-second marks in [from, to]
         for (long t = from.getEpochSecond(); t <= to.getEpochSecond(); t++) {
             expected += t % 5 == 0 ? 1 : 0;
         }
+        long expectedFires = expected;
+        StoredResults stored = FaultRig.awaitStored(client, FaultRig.TIMEOUT,
+                s -> FaultRig.complete(s, "plugin/slow", from, to, expectedFires, 3));
+        boolean childrenGone = FaultRig.eventually(Duration.ofSeconds(30),
+                () -> children.stream().noneMatch(c -> Processes.isLive(c.pid())));
+        TreeMap<Instant, StoredResults.Fire> fires = stored.fires("plugin/slow", from, to);
+        long complete = fires.values().stream().filter(f -> f.subjectsAssessed() >= 3).count();
         long left = children.stream().filter(c -> Processes.isLive(c.pid())).count();
         FaultReport.scenario("runtime-killed-mid-run", "2 runtimes, job every 5 s with 3 s runs, the runtime running"
                         + " a fire SIGKILLed mid-run (ackWait 2 s)")
