@@ -203,6 +203,30 @@ class CliTest {
     }
 
     @Test
+    void validateWarnsAboutAConfigOrPlanFileOthersCanRead() throws Exception {
+        config(plugin("busy", "sample", "1.0.0"));
+        plan();
+        Path configFile = dir.resolve("config.yml");
+        Files.setPosixFilePermissions(configFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (java.util.stream.Stream<Path> plans = Files.list(dir.resolve("assessments"))) {
+            for (Path p : plans.toList()) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            }
+        }
+        try (CliProcess ar = CliProcess.start(dir, "validate", "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), String.join("\n", ar.stderr()));
+            assertTrue(ar.stderr().stream().noneMatch(l -> l.contains("readable by others")), ar.stderr().toString());
+        }
+        Files.setPosixFilePermissions(configFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (CliProcess ar = CliProcess.start(dir, "validate", "--config", "config.yml")) {
+            assertEquals(0, ar.waitFor(TIMEOUT), "a warning, not a problem: " + ar.stderr());
+            String err = String.join("\n", ar.stderr());
+            assertTrue(err.contains("warning: " + configFile.toAbsolutePath() + " is readable by others (rw-r--r--)")
+                    && err.contains("chmod 600"), err);
+        }
+    }
+
+    @Test
     void pluginsListsInstalledAndConfigured() throws Exception {
         config(plugin("busy", "sample", "1.0.0") + plugin("ghost", "absent", "2.0.0") + plugin("ranged", "sample", "^1.0"));
         java.nio.file.Path jar = dir.resolve("plugins/sample/1.0.0/sample.jar");
