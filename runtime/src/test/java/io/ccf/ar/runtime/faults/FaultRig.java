@@ -96,6 +96,44 @@ final class FaultRig implements AutoCloseable {
         return fires.size() == expectedFires && fires.values().stream().allMatch(f -> f.subjectsAssessed() >= subjects);
     }
 
+    /**
+     * The counts every scenario on a window of fires reports (fires of {@code jobId} in [from, to] as stored, and what
+     * the runtimes logged), with {@code runTwice} named by the caller (how it was counted differs), and asserts the
+     * promise: every fire has its {@code subjects} results, each stored once. Writes the report and the logs first, so
+     * a failing run leaves its figures.
+     */
+    void reportAndAssertWindow(String scenario, String description, Class<?> test, StoredResults stored, String jobId,
+                               java.time.Instant from, java.time.Instant to, long expectedFires, int subjects,
+                               String runTwiceName, long runTwice) throws IOException {
+        TreeMap<java.time.Instant, StoredResults.Fire> fires = stored.fires(jobId, from, to);
+        long complete = fires.values().stream().filter(f -> f.subjectsAssessed() >= subjects).count();
+        long storedInWindow = fires.values().stream().mapToLong(f -> f.results().size()).sum();
+        long assessed = fires.values().stream().mapToLong(StoredResults.Fire::subjectsAssessed).sum();
+        FaultReport.scenario(scenario, description)
+                .count("firesExpected", expectedFires)
+                .count("firesRun", fires.size())
+                .count("firesLost", expectedFires - complete)
+                .count(runTwiceName, runTwice)
+                .count("firesRunLocally", logLinesOfAll("fire runs on this runtime"))
+                .count("skippedOverlap", logLinesOfAll("SKIPPED_OVERLAP"))
+                .count("misfired", logLinesOfAll("run misfired"))
+                .count("resultsExpected", subjects * expectedFires)
+                .count("resultsStored", storedInWindow)
+                .count("resultsDuplicated", stored.duplicates())
+                .count("resultsLost", subjects * expectedFires - assessed)
+                .write(test);
+        saveLogs(scenario);
+        org.junit.jupiter.api.Assertions.assertEquals(expectedFires, complete, "fires with all " + subjects
+                + " results: " + fires.keySet() + "\n" + logs(runtimes.get(0)));
+        org.junit.jupiter.api.Assertions.assertEquals(subjects * expectedFires, storedInWindow,
+                "one stored result per subject and fire");
+        org.junit.jupiter.api.Assertions.assertEquals(0, stored.duplicates(), "no result stored twice");
+    }
+
+    private long logLinesOfAll(String text) {
+        return runtimes.stream().mapToLong(ar -> logLines(ar, text)).sum();
+    }
+
     /** Live sample-plugin children of runtimes in this rig (by their plugins dir on the command line). */
     long pluginProcessesLeft() {
         return Processes.liveWithCommandLineContaining(dir.resolve("plugins").toString()).size();

@@ -1,8 +1,5 @@
 package io.ccf.ar.runtime.faults;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -90,7 +86,7 @@ class NatsOutageFaultTest {
         StoredResults stored = FaultRig.awaitStored(client, FaultRig.TIMEOUT,
                 s -> FaultRig.complete(s, "plugin/tick", from, to, expectedFires, 3));
         report(scenario, "NATS stopped " + OUTAGE.toSeconds() + " s, " + runtimes + " runtime(s), every-second job"
-                + " (3 subjects)", stored, from, to, expectedFires);
+                + " (3 subjects)", "plugin/tick", stored, from, to, expectedFires);
     }
 
     @Test
@@ -120,7 +116,7 @@ class NatsOutageFaultTest {
         StoredResults stored = FaultRig.awaitStored(client, Duration.ofSeconds(120),
                 s -> FaultRig.complete(s, "plugin/long", from, to, 2, 3));
         report(scenario, "NATS stopped " + OUTAGE.toSeconds() + " s from 2 s into a 25 s run, " + runtimes
-                + " runtime(s), job every 30 s", stored, from, to, 2);
+                + " runtime(s), job every 30 s", "plugin/long", stored, from, to, 2);
     }
 
     private static void awaitRunStartedOnAny(List<CliProcess> runtimes) throws InterruptedException {
@@ -135,14 +131,9 @@ class NatsOutageFaultTest {
         throw new AssertionError("no run started");
     }
 
-    /** Counts the window from the stream (and from every published copy), writes the report, asserts the promise. */
-    private void report(String scenario, String description, StoredResults stored, Instant from, Instant to,
-                        long expectedFires) throws Exception {
-        String jobId = stored.fires("plugin/tick", from, to).isEmpty() ? "plugin/long" : "plugin/tick";
-        TreeMap<Instant, StoredResults.Fire> fires = stored.fires(jobId, from, to);
-        long complete = fires.values().stream().filter(f -> f.subjectsAssessed() >= 3).count();
-        long storedInWindow = fires.values().stream().mapToLong(f -> f.results().size()).sum();
-        // runs per fire, from every copy published (the stream keeps one per result id)
+    /** Counts the window (runs per fire from every copy published: the stream keeps one per result id). */
+    private void report(String scenario, String description, String jobId, StoredResults stored, Instant from,
+                        Instant to, long expectedFires) throws Exception {
         Map<Instant, Set<String>> runsPerFire = new HashMap<>();
         JsonNode r;
         while ((r = published.poll(0, TimeUnit.MILLISECONDS)) != null) {
@@ -152,29 +143,9 @@ class NatsOutageFaultTest {
         }
         long runTwice = runsPerFire.entrySet().stream()
                 .filter(e -> !e.getKey().isBefore(from) && !e.getKey().isAfter(to) && e.getValue().size() > 1).count();
-        long localFires = rig.runtimes().stream().mapToLong(a -> FaultRig.logLines(a, "fire runs on this runtime")).sum();
-        long overlaps = rig.runtimes().stream().mapToLong(a -> FaultRig.logLines(a, "SKIPPED_OVERLAP")).sum();
-        long misfired = rig.runtimes().stream().mapToLong(a -> FaultRig.logLines(a, "run misfired")).sum();
-        FaultReport.scenario(scenario, description)
-                .count("firesExpected", expectedFires)
-                .count("firesRun", fires.size())
-                .count("firesLost", expectedFires - complete)
-                .count("firesRunTwice", runTwice)
-                .count("firesRunLocally", localFires)
-                .count("skippedOverlap", overlaps)
-                .count("misfired", misfired)
-                .count("resultsExpected", 3 * expectedFires)
-                .count("resultsStored", storedInWindow)
-                .count("resultsDuplicated", stored.duplicates())
-                .count("resultsLost", 3 * expectedFires - fires.values().stream().mapToLong(StoredResults.Fire::subjectsAssessed).sum())
-                .write(NatsOutageFaultTest.class);
-        rig.saveLogs(scenario);
-        String logs = rig.logs(rig.runtimes().get(0));
-        assertEquals(expectedFires, complete, "fires with all 3 results: " + fires.keySet() + "\n" + logs);
-        assertEquals(3 * expectedFires, storedInWindow, "one stored result per subject and fire");
-        assertEquals(0, stored.duplicates(), "no result stored twice");
+        rig.reportAndAssertWindow(scenario, description, NatsOutageFaultTest.class, stored, jobId, from, to,
+                expectedFires, 3, "firesRunTwice", runTwice);
     }
-
 
     private static Instant scheduledAt(JsonNode r) {
         return r.has("scheduledAt") ? Instant.parse(r.path("scheduledAt").asText()) : Instant.EPOCH;
