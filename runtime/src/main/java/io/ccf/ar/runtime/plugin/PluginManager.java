@@ -35,6 +35,8 @@ public final class PluginManager implements AutoCloseable {
     private final PluginChannels channels;
     private final Set<PluginSpec> plugins = new LinkedHashSet<>();
     private final Map<PackageRef, PluginClient> clients = new ConcurrentHashMap<>();
+    /** Versions retainOnly retired and no plugin registered since: no new client for them (guarded by plugins). */
+    private final Set<PackageRef> retiredRefs = new LinkedHashSet<>();
     private volatile boolean stopped;
 
     public PluginManager(PackageLayout layout, PluginHostOptions options) {
@@ -52,6 +54,7 @@ public final class PluginManager implements AutoCloseable {
         Set<PluginSpec> unique = new LinkedHashSet<>(specs);
         synchronized (plugins) {
             plugins.addAll(unique);
+            unique.forEach(p -> retiredRefs.remove(p.pkg()));
         }
         Map<PackageRef, List<PluginSpec>> byPackage = unique.stream()
                 .collect(Collectors.groupingBy(PluginSpec::pkg, LinkedHashMap::new, Collectors.toList()));
@@ -84,18 +87,26 @@ public final class PluginManager implements AutoCloseable {
      */
     public Set<PackageRef> retainOnly(Collection<PluginSpec> wanted) {
         Set<PackageRef> keep = wanted.stream().map(PluginSpec::pkg).collect(Collectors.toSet());
+        List<PluginClient> retiring = new ArrayList<>();
+        // under the same lock as client(ref) creates clients: a run of the old plan still going cannot slip a
+        // new client of a retired version in between, which nobody would ever stop
         synchronized (plugins) {
             plugins.removeIf(p -> !keep.contains(p.pkg()));
+            clients.forEach((ref, client) -> {
+                if (!keep.contains(ref) && clients.remove(ref, client)) {
+                    retiring.add(client);
+                    retiredRefs.add(ref);
+                }
+            });
         }
         Set<PackageRef> retired = new LinkedHashSet<>();
-        clients.forEach((ref, client) -> {
-            if (!keep.contains(ref) && clients.remove(ref, client)) {
-                retired.add(ref);
-                log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
-                        .log("no job uses this package version any more: stopping its plugin once its calls end");
-                client.retireWhenIdle();
-            }
-        });
+        for (PluginClient client : retiring) {
+            PackageRef ref = client.ref();
+            retired.add(ref);
+            log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
+                    .log("no job uses this package version any more: stopping its plugin once its calls end");
+            client.retireWhenIdle();
+        }
         return retired;
     }
 
@@ -133,11 +144,20 @@ public final class PluginManager implements AutoCloseable {
             throw new PluginException("plugin manager is stopped");
         }
         PluginPackage pkg = layout.resolve(ref);
-        List<PluginSpec> users;
         synchronized (plugins) {
-            users = plugins.stream().filter(p -> p.pkg().equals(ref)).toList();
+            List<PluginSpec> users = plugins.stream().filter(p -> p.pkg().equals(ref)).toList();
+            if (users.isEmpty() && retiredRefs.contains(ref)) {
+                throw new PluginException("package version " + ref + " is not used by any job (its plan was changed"
+                        + " or removed); configured package versions: " + packageVersions());
+            }
+            return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels));
         }
-        return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels));
+    }
+
+    private List<String> packageVersions() {
+        synchronized (plugins) {
+            return plugins.stream().map(p -> p.pkg().toString()).distinct().sorted().toList();
+        }
     }
 
     private List<String> pluginNames() {
