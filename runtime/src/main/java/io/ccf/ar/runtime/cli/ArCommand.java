@@ -16,10 +16,14 @@ public final class ArCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ReloadOptions reload;
+
     @Override
     public Integer call() throws InterruptedException {
         DaemonCommand daemon = new DaemonCommand();
         daemon.common = common;
+        daemon.reload = reload;
         return daemon.call();
     }
 }

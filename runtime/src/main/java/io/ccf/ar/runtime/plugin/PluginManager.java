@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -33,6 +36,12 @@ public final class PluginManager implements AutoCloseable {
     private final PluginHostOptions options;
     private final ProcessLauncher launcher;
     private final PluginChannels channels;
+    /** Starts and stops block on child processes: its own threads, not the common fork-join pool. */
+    private final ExecutorService lifecycleThreads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "plugin-lifecycle");
+        t.setDaemon(true);
+        return t;
+    });
     private final Set<PluginSpec> plugins = new LinkedHashSet<>();
     private final Map<PackageRef, PluginClient> clients = new ConcurrentHashMap<>();
     /** Versions retainOnly retired and no plugin registered since: no new client for them (guarded by plugins). */
@@ -62,7 +71,11 @@ public final class PluginManager implements AutoCloseable {
 
         Map<PackageRef, CompletableFuture<Void>> starts = new LinkedHashMap<>();
         for (PackageRef ref : byPackage.keySet()) {
-            starts.put(ref, CompletableFuture.runAsync(() -> client(ref).start()));
+            try {
+                starts.put(ref, CompletableFuture.runAsync(() -> client(ref).start(), lifecycleThreads));
+            } catch (RejectedExecutionException e) {
+                starts.put(ref, CompletableFuture.failedFuture(new PluginException("plugin manager is stopped")));
+            }
         }
         Map<PackageRef, PluginException> failures = new LinkedHashMap<>();
         starts.forEach((ref, future) -> {
@@ -185,9 +198,10 @@ public final class PluginManager implements AutoCloseable {
         stopped = true;
         List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (PluginClient client : clients.values()) {
-            stops.add(CompletableFuture.runAsync(client::stop));
+            stops.add(CompletableFuture.runAsync(client::stop, lifecycleThreads));
         }
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
+        lifecycleThreads.shutdown();
         launcher.close();
         channels.close();
     }
