@@ -28,6 +28,10 @@ import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.JobDefinition;
 import io.ccf.ar.runtime.config.PlanSpec;
 import io.ccf.ar.runtime.config.RuntimeConfig;
+import io.ccf.ar.runtime.fleet.FleetPresence;
+import io.ccf.ar.runtime.fleet.LastErrorAppender;
+import io.ccf.ar.runtime.fleet.RuntimeVersion;
+import io.ccf.ar.runtime.fleet.StatusReporter;
 import io.ccf.ar.runtime.messaging.JetStreamResultSink;
 import io.ccf.ar.runtime.messaging.JetStreamTriggerQueue;
 import io.ccf.ar.runtime.messaging.NatsConnections;
@@ -85,6 +89,8 @@ public final class Daemon implements PlanRegistry {
     private CronScheduler scheduler;
     private final List<AutoCloseable> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean listened = new AtomicBoolean();
+    private final LastErrorAppender lastError;
+    private final FleetPresence fleet;
     private volatile PackagePolicy busPolicy = PackagePolicy.of(List.of(), Optional.of(List.of()), List.of());
 
     public Daemon(RuntimeConfig config, Clock clock) {
@@ -107,6 +113,12 @@ public final class Daemon implements PlanRegistry {
         executePool.allowCoreThreadTimeOut(true);
         JobRunner runner = new JobRunner(plugins, results, config.execution(), config.runtimeId(), executePool, clock);
         this.dispatcher = new JobDispatcher(catalog::get, runner, config.execution().maxConcurrentRuns(), config.timeZone());
+        this.lastError = LastErrorAppender.attachToRoot();
+        this.fleet = new FleetPresence(new StatusReporter(
+                new StatusReporter.Identity(config.runtimeId(), RuntimeVersion.current(), clock.instant(), config.timeZone()),
+                catalog::get, plugins, dispatcher::runsInFlight,
+                results instanceof JetStreamResultSink sink ? sink::pending : () -> 0, lastError::last, clock),
+                config.heartbeatInterval());
     }
 
     public void start() throws InterruptedException {
@@ -230,6 +242,7 @@ public final class Daemon implements PlanRegistry {
             log.atWarn().addKeyValue("subject", AssessmentRequestResponder.SUBJECT).addKeyValue("setting", "plans.requests")
                     .log("ad-hoc requests are off (plans.requests: false): not subscribed");
         }
+        listeners.add(fleet.start(connection)); // runtime.status answers and heartbeats (ar status)
     }
 
     /** The plan files that fit; an invalid one, or one whose jobs conflict with others, is logged and skipped. */
@@ -394,6 +407,7 @@ public final class Daemon implements PlanRegistry {
             nats.close();
         }
         log.atInfo().addKeyValue("runsFinished", drained).log("runtime stopped");
+        lastError.close();
     }
 
     public PluginManager plugins() {
