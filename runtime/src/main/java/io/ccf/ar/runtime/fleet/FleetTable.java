@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /** {@code ar status}'s table: one row per runtime, columns padded to their widest cell, then the job-set verdict. */
 public final class FleetTable {
     static final String DIFFERS = "DIFFERS";
-    private static final int MAX_ERROR = 60;
+    private static final int MAX_ERROR = 100;
     private static final List<String> HEADER = List.of("RUNTIME", "VERSION", "UPTIME", "JOBS", "PLUGINS", "RUNS",
             "SPOOL", "LAST ERROR");
 
