@@ -23,6 +23,10 @@ import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.JobDefinition;
 import io.ccf.ar.runtime.config.PlanSpec;
 import io.ccf.ar.runtime.config.RuntimeConfig;
+import io.ccf.ar.runtime.fleet.FleetPresence;
+import io.ccf.ar.runtime.fleet.LastErrorAppender;
+import io.ccf.ar.runtime.fleet.RuntimeVersion;
+import io.ccf.ar.runtime.fleet.StatusReporter;
 import io.ccf.ar.runtime.messaging.JetStreamResultSink;
 import io.ccf.ar.runtime.messaging.JetStreamTriggerQueue;
 import io.ccf.ar.runtime.messaging.NatsConnections;
@@ -71,6 +75,8 @@ public final class Daemon {
     private volatile CronScheduler scheduler;
     private final List<AutoCloseable> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean listened = new AtomicBoolean();
+    private final LastErrorAppender lastError;
+    private final FleetPresence fleet;
     private volatile PackagePolicy busPolicy = PackagePolicy.of(List.of(), Optional.of(List.of()), List.of());
 
     public Daemon(RuntimeConfig config, Clock clock) {
@@ -96,6 +102,12 @@ public final class Daemon {
                 config.timeZone());
         this.livePlans = new LivePlans(config, store, new PackageProvisioner(config), plugins, dispatcher,
                 this::reschedule);
+        this.lastError = LastErrorAppender.attachToRoot();
+        this.fleet = new FleetPresence(new StatusReporter(
+                new StatusReporter.Identity(config.runtimeId(), RuntimeVersion.current(), clock.instant(), config.timeZone()),
+                this::scheduledJobs, plugins, dispatcher::runsInFlight,
+                results instanceof JetStreamResultSink sink ? sink::pending : () -> 0, lastError::last, clock),
+                config.heartbeatInterval());
     }
 
     public void start() throws InterruptedException {
@@ -210,6 +222,7 @@ public final class Daemon {
             log.atWarn().addKeyValue("subject", AssessmentRequestResponder.SUBJECT).addKeyValue("setting", "plans.requests")
                     .log("ad-hoc requests are off (plans.requests: false): not subscribed");
         }
+        listeners.add(fleet.start(connection)); // runtime.status answers and heartbeats (ar status)
     }
 
     /** The jobs the dispatcher runs: those scheduled now. */
@@ -260,6 +273,7 @@ public final class Daemon {
             nats.close();
         }
         log.atInfo().addKeyValue("runsFinished", drained).log("runtime stopped");
+        lastError.close();
         lifecycle.enter(RuntimeLifecycle.State.STOPPED);
     }
 

@@ -18,12 +18,13 @@ import java.util.function.Supplier;
 
 import io.ccf.ar.runtime.plugin.PluginEnvironment;
 import io.ccf.ar.runtime.registry.PackageSources;
+import io.ccf.ar.runtime.schedule.GoDuration;
 
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
             "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins", "plans",
-            "registry");
+            "registry", "heartbeatInterval");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
             "maxMessageSize", "autoMTLS", "environment");
     static final List<String> ENVIRONMENT_KEYS = List.of("inherit", "set", "packages");
@@ -75,7 +76,29 @@ final class RuntimeConfigBinder {
                 plugins(m),
                 timeZone(m),
                 plans(m.child("plans", PLANS_KEYS)),
-                RegistrySettingsBinder.bind(m.child("registry", REGISTRY_KEYS), configFile.getParent()));
+                RegistrySettingsBinder.bind(m.child("registry", REGISTRY_KEYS), configFile.getParent()),
+                heartbeatInterval(m));
+    }
+
+    /** {@code heartbeatInterval} (or AR_HEARTBEAT_INTERVAL): a Go duration, zero or positive; 0 = no heartbeats. */
+    private Duration heartbeatInterval(MappingReader m) {
+        Duration fromFile = FieldChecks.duration(m, "heartbeatInterval", RuntimeConfig.DEFAULT_HEARTBEAT_INTERVAL, true);
+        String fromEnv = environment.get(RuntimeConfigLoader.ENV_HEARTBEAT_INTERVAL);
+        if (fromEnv == null || fromEnv.isEmpty()) {
+            return fromFile;
+        }
+        try {
+            Duration value = GoDuration.parse(fromEnv.trim());
+            if (!value.isNegative()) {
+                return value;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        problems.add(new ConfigProblem(ENVIRONMENT_SOURCE, 0, 0, RuntimeConfigLoader.ENV_HEARTBEAT_INTERVAL,
+                "must be a zero or positive duration in Go syntax such as 15s or 1m (0 turns heartbeats off), got \""
+                        + fromEnv + "\""));
+        return fromFile;
     }
 
     /** {@code timeZone} (or AR_TIME_ZONE): an IANA zone id such as Europe/Berlin or UTC; default the host's zone. */

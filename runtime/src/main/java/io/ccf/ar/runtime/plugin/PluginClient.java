@@ -47,6 +47,7 @@ public final class PluginClient implements AutoCloseable {
     private String lastFailure = "";
     private boolean stopped;
     private final AtomicInteger callsInFlight = new AtomicInteger();
+    private final AtomicInteger restarts = new AtomicInteger();
     private final AtomicBoolean retiring = new AtomicBoolean();
     private final AtomicBoolean retired = new AtomicBoolean();
 
@@ -66,6 +67,11 @@ public final class PluginClient implements AutoCloseable {
 
     public PluginState state() {
         return state;
+    }
+
+    /** How many times the child was started again (after a crash or a failed start) and became ready. */
+    public int restarts() {
+        return restarts.get();
     }
 
     /** The pid of the running child, if one runs. */
@@ -200,6 +206,9 @@ public final class PluginClient implements AutoCloseable {
                     throw new PluginStartException("plugin " + pkg.ref() + " exited right after starting: " + started.describeExit());
                 }
                 transition(PluginState.READY);
+                if (restart) {
+                    restarts.incrementAndGet();
+                }
                 log.atInfo().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
                         .addKeyValue("pid", started.pid())
                         .addKeyValue("address", started.handshake().network().name().toLowerCase() + ":" + started.handshake().address())

@@ -186,6 +186,11 @@ public final class PluginManager implements AutoCloseable {
         return states;
     }
 
+    /** The clients of the package versions started so far (read-only snapshot: state, pid, restarts). */
+    public List<PluginClient> clients() {
+        return List.copyOf(clients.values());
+    }
+
     public PackageLayout layout() {
         return layout;
     }
