@@ -44,6 +44,9 @@ public final class CliProcess implements AutoCloseable {
         builder.environment().remove("AR_CONFIG");
         // the test classpath carries logback-test.xml (WARN); the child logs at INFO like the real daemon
         builder.environment().put("AR_TEST_LOG_LEVEL", "INFO");
+        // every daemon of the tests on a free port of its own (it logs "metrics and health on http://..."), so
+        // daemons running side by side do not fight over the default 127.0.0.1:9464
+        builder.environment().putIfAbsent("AR_METRICS_LISTEN", "127.0.0.1:0");
         return new CliProcess(builder.start());
     }
 
