@@ -39,6 +39,8 @@ public final class RuntimeMetrics implements RunMetrics, PluginMetrics, Download
     public static final String AD_HOC_JOB = "ad-hoc";
     static final String DROPPED_MISFIRE = "misfire";
     static final String DROPPED_REFUSED = "refused";
+    /** What a run the runner started can end as (skips and misfires never start: see the fires counters). */
+    private static final RunOutcome[] FINISHED = {RunOutcome.SUCCEEDED, RunOutcome.FAILED, RunOutcome.CANCELLED};
 
     private static final double[] RUN_SECONDS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800};
     private static final double[] CALL_SECONDS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
@@ -186,7 +188,11 @@ public final class RuntimeMetrics implements RunMetrics, PluginMetrics, Download
 
     @Override
     public void runStarted(JobDefinition job, boolean scheduled) {
-        runsStarted.labelValues(jobLabel(job, scheduled)).inc();
+        String label = jobLabel(job, scheduled);
+        runsStarted.labelValues(label).inc();
+        for (RunOutcome outcome : FINISHED) { // every outcome from 0, so increase() sees the first one
+            runsFinished.initLabelValues(label, outcome.name());
+        }
     }
 
     @Override
@@ -218,6 +224,7 @@ public final class RuntimeMetrics implements RunMetrics, PluginMetrics, Download
 
     @Override
     public void pluginStarted(PackageRef ref, boolean restart, long nanos) {
+        initPlugin(ref);
         pluginStart.labelValues(ref.name(), ref.version()).observe(nanos / 1e9);
         if (restart) {
             pluginRestarts.labelValues(ref.name(), ref.version()).inc();
@@ -226,12 +233,20 @@ public final class RuntimeMetrics implements RunMetrics, PluginMetrics, Download
 
     @Override
     public void pluginStartFailed(PackageRef ref) {
+        initPlugin(ref);
         pluginStartFailures.labelValues(ref.name(), ref.version()).inc();
     }
 
     @Override
     public void pluginExited(PackageRef ref) {
         pluginExits.labelValues(ref.name(), ref.version()).inc();
+    }
+
+    /** The plugin's counters from 0 once it has been started, so the first restart or failure shows as one. */
+    private void initPlugin(PackageRef ref) {
+        pluginRestarts.initLabelValues(ref.name(), ref.version());
+        pluginStartFailures.initLabelValues(ref.name(), ref.version());
+        pluginExits.initLabelValues(ref.name(), ref.version());
     }
 
     // ---- schedule and triggers
