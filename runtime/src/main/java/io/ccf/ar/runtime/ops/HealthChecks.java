@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import io.ccf.ar.runtime.messaging.JetStreamResultSink;
@@ -38,8 +39,18 @@ final class HealthChecks {
     private final RuntimeView view;
     private final Supplier<Optional<FireMonitor.Publishing>> publishing;
     private final Clock clock;
+    private final Duration stuckAfter;
+    /** The scheduler a probe has seen running: only one that ran can be dead (else it is still starting). */
+    private final AtomicReference<CronScheduler> seenRunning = new AtomicReference<>();
 
     HealthChecks(RuntimeView view, Supplier<Optional<FireMonitor.Publishing>> publishing, Clock clock) {
+        this(view, publishing, clock, STUCK_AFTER);
+    }
+
+    /** {@code stuckAfter}: how long a due fire or a hand-over may wait before the scheduler counts as stuck. */
+    HealthChecks(RuntimeView view, Supplier<Optional<FireMonitor.Publishing>> publishing, Clock clock,
+                 Duration stuckAfter) {
+        this.stuckAfter = stuckAfter;
         this.view = view;
         this.publishing = publishing;
         this.clock = clock;
@@ -74,10 +85,13 @@ final class HealthChecks {
             return new HealthReport.Check(true, "stopping");
         }
         if (!scheduler.get().isRunning()) {
-            return new HealthReport.Check(false, "the scheduler thread is not running");
+            return seenRunning.get() == scheduler.get()
+                    ? new HealthReport.Check(false, "the scheduler thread is not running")
+                    : new HealthReport.Check(true, "starting");
         }
+        seenRunning.set(scheduler.get());
         Optional<FireMonitor.Publishing> busy = publishing.get();
-        if (busy.isPresent() && busy.get().elapsed().compareTo(STUCK_AFTER) > 0) {
+        if (busy.isPresent() && busy.get().elapsed().compareTo(stuckAfter) > 0) {
             return new HealthReport.Check(false, "the scheduler thread has been handing over the fire of job "
                     + busy.get().trigger().jobId() + " for " + busy.get().elapsed().toSeconds() + " s");
         }
@@ -87,7 +101,7 @@ final class HealthChecks {
                     + LOCK_WAIT.toSeconds() + " s");
         }
         Instant now = clock.instant();
-        if (pending.isPresent() && Duration.between(pending.get(), now).compareTo(STUCK_AFTER) > 0) {
+        if (pending.isPresent() && Duration.between(pending.get(), now).compareTo(stuckAfter) > 0) {
             return new HealthReport.Check(false, "a fire due at " + pending.get() + " has not been taken by the"
                     + " scheduler thread for " + Duration.between(pending.get(), now).toSeconds() + " s");
         }

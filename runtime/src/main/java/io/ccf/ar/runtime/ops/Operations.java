@@ -53,9 +53,14 @@ public final class Operations implements AutoCloseable {
         metrics.observe(view);
         if (settings.enabled()) {
             HealthChecks health = new HealthChecks(view,
-                    () -> Optional.ofNullable(fires).flatMap(FireMonitor::publishing), clock);
+                    () -> fireMonitor().flatMap(FireMonitor::publishing), clock);
             server = OpsServer.start(settings, metrics.registry(), health);
         }
+    }
+
+    /** The monitor {@link #watchFires} put in front of the scheduler's queue, once it has. */
+    Optional<FireMonitor> fireMonitor() {
+        return Optional.ofNullable(fires);
     }
 
     /** {@code http://HOST:PORT} of the listener, when it runs. */
