@@ -33,6 +33,8 @@ import io.ccf.ar.runtime.messaging.NatsConnections;
 import io.ccf.ar.runtime.messaging.Redaction;
 import io.ccf.ar.runtime.messaging.NatsLink;
 import io.ccf.ar.runtime.messaging.StreamSetup;
+import io.ccf.ar.runtime.ops.Operations;
+import io.ccf.ar.runtime.ops.RuntimeView;
 import io.ccf.ar.runtime.plans.AssessmentRequestResponder;
 import io.ccf.ar.runtime.plans.PackagePolicy;
 import io.ccf.ar.runtime.plans.PlanEventListener;
@@ -71,20 +73,23 @@ public final class Daemon {
     private final ResultSink results;
     private final JobDispatcher dispatcher;
     private final LivePlans livePlans;
-    private SwitchableTriggerQueue triggers;
+    private volatile SwitchableTriggerQueue triggers;
     private volatile CronScheduler scheduler;
     private final List<AutoCloseable> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean listened = new AtomicBoolean();
     private final LastErrorAppender lastError;
     private final FleetPresence fleet;
     private volatile PackagePolicy busPolicy = PackagePolicy.of(List.of(), Optional.of(List.of()), List.of());
+    private final Operations ops;
 
     public Daemon(RuntimeConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.lifecycle = new RuntimeLifecycle(config.runtimeId());
+        this.ops = new Operations(config.metrics(), clock);
         this.store = new PlanStore(config.assessmentsDir());
-        this.plugins = new PluginManager(new PackageLayout(config.pluginsDir()), LoadedRuntime.hostOptions(config));
+        this.plugins = new PluginManager(new PackageLayout(config.pluginsDir()), LoadedRuntime.hostOptions(config),
+                ops.metrics());
         if (config.eventBusURL().isBlank()) {
             this.nats = null;
             this.results = new LoggingResultSink();
@@ -97,10 +102,11 @@ public final class Daemon {
         this.executePool = new ThreadPoolExecutor(executeThreads, executeThreads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("execute"));
         executePool.allowCoreThreadTimeOut(true);
-        JobRunner runner = new JobRunner(plugins, results, config.execution(), config.runtimeId(), executePool, clock);
+        JobRunner runner = new JobRunner(plugins, results, config.execution(), config.runtimeId(), executePool, clock,
+                ops.metrics());
         this.dispatcher = new JobDispatcher(this::scheduledJobs, runner, config.execution().maxConcurrentRuns(),
                 config.timeZone());
-        this.livePlans = new LivePlans(config, store, new PackageProvisioner(config), plugins, dispatcher,
+        this.livePlans = new LivePlans(config, store, new PackageProvisioner(config, ops.metrics()), plugins, dispatcher,
                 this::reschedule);
         this.lastError = LastErrorAppender.attachToRoot();
         this.fleet = new FleetPresence(new StatusReporter(
@@ -117,14 +123,15 @@ public final class Daemon {
         log.atInfo().addKeyValue("runtimeId", config.runtimeId()).addKeyValue("pluginsDir", config.pluginsDir())
                 .addKeyValue("eventBus", config.eventBusURL().isBlank() ? "none" : Redaction.url(config.eventBusURL()))
                 .log("runtime starting");
+        ops.start(opsView());
         new ControlPlanePlans(config, store).fetchIntoStore();
         busPolicy = busPolicy(livePlans.loadStored());
 
         Optional<Connection> connection = nats == null ? Optional.empty() : nats.awaitConnection(config.nats().startWait());
         Optional<TriggerQueue> shared = connection.flatMap(this::jetStreamTriggers);
         triggers = new SwitchableTriggerQueue(shared.orElseGet(InProcessTriggerQueue::new));
-        triggers.subscribe(dispatcher);
-        CronScheduler cron = new CronScheduler(triggers, clock);
+        triggers.subscribe(ops.watchDispatch(dispatcher));
+        CronScheduler cron = new CronScheduler(ops.watchFires(triggers), clock);
         cron.update(schedules(livePlans.catalog(), config.timeZone()));
         cron.start();
         scheduler = cron;
@@ -272,9 +279,17 @@ public final class Daemon {
         if (nats != null) {
             nats.close();
         }
+        ops.close();
         log.atInfo().addKeyValue("runsFinished", drained).log("runtime stopped");
         lastError.close();
         lifecycle.enter(RuntimeLifecycle.State.STOPPED);
+    }
+
+    /** What /metrics, /healthz and /readyz read from this daemon (package ops). */
+    private RuntimeView opsView() {
+        return new RuntimeView(plugins::states, () -> Optional.ofNullable(scheduler),
+                () -> Optional.ofNullable(triggers).map(SwitchableTriggerQueue::current), Optional.ofNullable(nats),
+                results instanceof JetStreamResultSink sink ? Optional.of(sink) : Optional.empty(), lifecycle::stopping);
     }
 
     public PluginManager plugins() {

@@ -22,12 +22,24 @@ import java.util.Objects;
  * @param registry          credentials and trusted keys for pluginRegistryURL (the {@code registry:} section)
  * @param heartbeatInterval how often the runtime publishes its status on {@code runtime.heartbeat.<runtimeId>};
  *                          zero turns heartbeats off (the runtime still answers {@code runtime.status})
+ * @param metrics           where /metrics, /healthz and /readyz are served (the {@code metrics:} section)
  */
 public record RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
         String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
         PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
-        ZoneId timeZone, PlanPolicySettings plans, RegistrySettings registry, Duration heartbeatInterval) {
+        ZoneId timeZone, PlanPolicySettings plans, RegistrySettings registry, Duration heartbeatInterval,
+        MetricsSettings metrics) {
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+
+    /** With the default {@code metrics} section ({@value MetricsSettings#DEFAULT_LISTEN}). */
+    public RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
+            String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
+            PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
+            ZoneId timeZone, PlanPolicySettings plans, RegistrySettings registry, Duration heartbeatInterval) {
+        this(configFile, runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir,
+                logFormat, pluginHost, execution, nats, plugins, timeZone, plans, registry, heartbeatInterval,
+                MetricsSettings.DEFAULTS);
+    }
 
     /** With the default heartbeat interval. */
     public RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
@@ -77,5 +89,6 @@ public record RuntimeConfig(Path configFile, String runtimeId, String controlPla
         if (heartbeatInterval.isNegative()) {
             throw new IllegalArgumentException("heartbeatInterval must be zero or positive: " + heartbeatInterval);
         }
+        Objects.requireNonNull(metrics, "metrics");
     }
 }

@@ -24,7 +24,7 @@ import io.ccf.ar.runtime.schedule.GoDuration;
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
             "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins", "plans",
-            "registry", "heartbeatInterval");
+            "registry", "heartbeatInterval", "metrics");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
             "maxMessageSize", "autoMTLS", "environment");
     static final List<String> ENVIRONMENT_KEYS = List.of("inherit", "set", "packages");
@@ -37,6 +37,7 @@ final class RuntimeConfigBinder {
     static final List<String> PLANS_KEYS = List.of("events", "requests", "allowedPackages");
     static final List<String> REGISTRY_KEYS = List.of("dockerConfig", "username", "passwordFile", "tokenFile",
             "trustedKeys");
+    static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -77,7 +78,8 @@ final class RuntimeConfigBinder {
                 timeZone(m),
                 plans(m.child("plans", PLANS_KEYS)),
                 RegistrySettingsBinder.bind(m.child("registry", REGISTRY_KEYS), configFile.getParent()),
-                heartbeatInterval(m));
+                heartbeatInterval(m),
+                metrics(m.child("metrics", METRICS_KEYS)));
     }
 
     /** {@code heartbeatInterval} (or AR_HEARTBEAT_INTERVAL): a Go duration, zero or positive; 0 = no heartbeats. */
@@ -99,6 +101,32 @@ final class RuntimeConfigBinder {
                 "must be a zero or positive duration in Go syntax such as 15s or 1m (0 turns heartbeats off), got \""
                         + fromEnv + "\""));
         return fromFile;
+    }
+
+    /**
+     * {@code metrics.listen} (or AR_METRICS_LISTEN, where an empty value also turns it off): HOST:PORT of /metrics,
+     * /healthz and /readyz; default {@value MetricsSettings#DEFAULT_LISTEN}; empty: off.
+     */
+    private MetricsSettings metrics(MappingReader m) {
+        String fromEnv = environment.get(RuntimeConfigLoader.ENV_METRICS_LISTEN);
+        if (fromEnv != null) {
+            try {
+                return MetricsSettings.parse(fromEnv);
+            } catch (IllegalArgumentException e) {
+                problems.add(new ConfigProblem(ENVIRONMENT_SOURCE, 0, 0, RuntimeConfigLoader.ENV_METRICS_LISTEN,
+                        e.getMessage()));
+                return MetricsSettings.DEFAULTS;
+            }
+        }
+        if (!m.has("listen")) {
+            return MetricsSettings.DEFAULTS;
+        }
+        try {
+            return MetricsSettings.parse(m.string("listen", ""));
+        } catch (IllegalArgumentException e) {
+            problems.add(m.positionOf("listen"), m.path("listen"), e.getMessage());
+            return MetricsSettings.DEFAULTS;
+        }
     }
 
     /** {@code timeZone} (or AR_TIME_ZONE): an IANA zone id such as Europe/Berlin or UTC; default the host's zone. */

@@ -19,6 +19,7 @@ public final class RuntimeConfigLoader {
     public static final String ENV_LOG_FORMAT = "AR_LOG_FORMAT";
     public static final String ENV_TIME_ZONE = "AR_TIME_ZONE";
     public static final String ENV_HEARTBEAT_INTERVAL = "AR_HEARTBEAT_INTERVAL";
+    public static final String ENV_METRICS_LISTEN = "AR_METRICS_LISTEN";
 
     private final Map<String, String> environment;
     private final Supplier<String> hostName;

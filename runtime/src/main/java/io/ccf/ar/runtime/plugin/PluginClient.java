@@ -38,6 +38,7 @@ public final class PluginClient implements AutoCloseable {
     private final ProcessLauncher launcher;
     private final PluginChannels channels;
     private final Map<String, String> logContext;
+    private final PluginMetrics metrics;
 
     private final Object lock = new Object();
     private volatile PluginProcess current;
@@ -53,6 +54,12 @@ public final class PluginClient implements AutoCloseable {
 
     PluginClient(PluginPackage pkg, List<PluginSpec> plugins, PluginHostOptions options,
                  ProcessLauncher launcher, PluginChannels channels) {
+        this(pkg, plugins, options, launcher, channels, PluginMetrics.NONE);
+    }
+
+    PluginClient(PluginPackage pkg, List<PluginSpec> plugins, PluginHostOptions options,
+                 ProcessLauncher launcher, PluginChannels channels, PluginMetrics metrics) {
+        this.metrics = metrics;
         this.pkg = pkg;
         this.plugins = List.copyOf(plugins);
         this.options = options;
@@ -209,6 +216,7 @@ public final class PluginClient implements AutoCloseable {
                 if (restart) {
                     restarts.incrementAndGet();
                 }
+                metrics.pluginStarted(pkg.ref(), restart, System.nanoTime() - t0);
                 log.atInfo().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
                         .addKeyValue("pid", started.pid())
                         .addKeyValue("address", started.handshake().network().name().toLowerCase() + ":" + started.handshake().address())
@@ -222,6 +230,7 @@ public final class PluginClient implements AutoCloseable {
                     current = null;
                 }
                 recordFailure(e.getMessage());
+                metrics.pluginStartFailed(pkg.ref());
                 log.atError().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
                         .log("plugin failed to start: {}", e.getMessage());
                 throw e;
@@ -268,6 +277,7 @@ public final class PluginClient implements AutoCloseable {
             }
             current = null;
             recordFailure(process.describeExit());
+            metrics.pluginExited(pkg.ref());
             log.atWarn().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
                     .log("plugin exited unexpectedly; the next call restarts it: {}", process.describeExitCode());
         }

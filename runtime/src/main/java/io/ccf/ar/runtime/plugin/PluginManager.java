@@ -47,8 +47,14 @@ public final class PluginManager implements AutoCloseable {
     /** Versions retainOnly retired and no plugin registered since: no new client for them (guarded by plugins). */
     private final Set<PackageRef> retiredRefs = new LinkedHashSet<>();
     private volatile boolean stopped;
+    private final PluginMetrics metrics;
 
     public PluginManager(PackageLayout layout, PluginHostOptions options) {
+        this(layout, options, PluginMetrics.NONE);
+    }
+
+    public PluginManager(PackageLayout layout, PluginHostOptions options, PluginMetrics metrics) {
+        this.metrics = metrics;
         this.layout = layout;
         this.options = options;
         this.launcher = new ProcessLauncher(options.parentDeathSignal());
@@ -163,7 +169,7 @@ public final class PluginManager implements AutoCloseable {
                 throw new PluginException("package version " + ref + " is not used by any job (its plan was changed"
                         + " or removed); configured package versions: " + packageVersions());
             }
-            return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels));
+            return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels, metrics));
         }
     }
 

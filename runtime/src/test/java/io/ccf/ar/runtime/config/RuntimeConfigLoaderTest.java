@@ -272,7 +272,7 @@ class RuntimeConfigLoaderTest {
     void unknownTopLevelKeyListsAllowedKeys() {
         assertEquals(List.of("config.yml:2:1: colour: unknown key \"colour\"; allowed keys: runtimeId, "
                 + "controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, "
-                + "timeZone, pluginHost, execution, nats, plugins, plans, registry, heartbeatInterval"), problems("runtimeId: x\ncolour: blue\n"));
+                + "timeZone, pluginHost, execution, nats, plugins, plans, registry, heartbeatInterval, metrics"), problems("runtimeId: x\ncolour: blue\n"));
     }
 
     @Test
@@ -287,7 +287,7 @@ class RuntimeConfigLoaderTest {
     void keyWithWrongCaseIsCaughtAsTypo() {
         assertEquals(List.of("config.yml:1:1: runtimeID: unknown key \"runtimeID\" (did you mean \"runtimeId\"?); "
                 + "allowed keys: runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, "
-                + "assessmentsDir, logFormat, timeZone, pluginHost, execution, nats, plugins, plans, registry, heartbeatInterval"), problems("runtimeID: x\n"));
+                + "assessmentsDir, logFormat, timeZone, pluginHost, execution, nats, plugins, plans, registry, heartbeatInterval, metrics"), problems("runtimeID: x\n"));
     }
 
     @Test
@@ -482,7 +482,7 @@ class RuntimeConfigLoaderTest {
                         + ALLOWED_PLUGIN_KEYS,
                 file + ":10:1: extra: unknown key \"extra\"; allowed keys: runtimeId, controlPlaneURL, "
                         + "pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, timeZone, pluginHost, "
-                        + "execution, nats, plugins, plans, registry, heartbeatInterval");
+                        + "execution, nats, plugins, plans, registry, heartbeatInterval, metrics");
         assertEquals(expected, e.problems().stream().map(ConfigProblem::toString).toList());
         assertEquals(String.join("\n", expected), e.getMessage());
         assertEquals(new ConfigProblem(file.toString(), 1, 12, "logFormat", "must be \"text\" or \"json\", got \"yaml\""),
