@@ -347,6 +347,9 @@ public final class StaticRegistryTree {
      */
     private RegistryIndex writeIndexFile(Path packageDir, RegistryIndex unstamped, long previousSerial) throws IOException {
         Instant now = clock.instant();
+        if (previousSerial == Long.MAX_VALUE) {
+            throw new IOException("index.json has serial " + previousSerial + ", which cannot grow any more");
+        }
         RegistryIndex stamped = unstamped.stamped(Math.max(previousSerial + 1, now.getEpochSecond()),
                 expiresIn == null ? null : now.plus(expiresIn).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         byte[] index = stamped.toJson();
