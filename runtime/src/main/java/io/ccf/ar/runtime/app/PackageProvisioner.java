@@ -20,6 +20,7 @@ import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginException;
 import io.ccf.ar.runtime.registry.DownloadMetrics;
 import io.ccf.ar.runtime.registry.DownloaderOptions;
+import io.ccf.ar.runtime.registry.IndexFreshness;
 import io.ccf.ar.runtime.registry.InstalledPackage;
 import io.ccf.ar.runtime.registry.LockFile;
 import io.ccf.ar.runtime.registry.PackageDownloader;
@@ -57,7 +58,8 @@ public final class PackageProvisioner {
     public PackageProvisioner(RuntimeConfig config, DownloadMetrics metrics) {
         this(new PackageLayout(config.pluginsDir()), config.pluginRegistryURL().isBlank() ? Optional.empty()
                 : Optional.of(PackageSources.open(URI.create(config.pluginRegistryURL()), DownloaderOptions.defaults(),
-                        RegistryAccess.from(config.registry(), URI.create(config.pluginRegistryURL()), System.getenv()))),
+                        RegistryAccess.from(config.registry(), URI.create(config.pluginRegistryURL()), System.getenv()),
+                        IndexFreshness.in(config.pluginsDir()))),
                 DEFAULT_PARALLEL_DOWNLOADS, metrics);
     }
 

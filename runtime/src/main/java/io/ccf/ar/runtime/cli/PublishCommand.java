@@ -58,6 +58,11 @@ final class PublishCommand implements Callable<Integer> {
                     + " (writes index.json.sig; runtimes with registry.trustedKeys require it).")
     Path signKey;
 
+    @Option(names = "--expires-in", paramLabel = "DURATION", converter = ExpiresInConverter.class,
+            description = "With --sign-key: the signed index expires this long from now (30d, 720h); runtimes refuse"
+                    + " it afterwards, so a registry cannot freeze them on an old index. Default: never.")
+    java.time.Duration expiresIn;
+
     @Option(names = "--username", paramLabel = "USER", description = "OCI: user name for the registry (with --password-file).")
     String username;
 
@@ -80,7 +85,7 @@ final class PublishCommand implements Callable<Integer> {
                     + "or an oci:// reference; HTTP registries are published to by writing their directory");
         }
         StaticRegistryTree tree = new StaticRegistryTree(Path.of(to),
-                signKey == null ? null : IndexSignature.readPrivateKey(signKey));
+                signKey == null ? null : IndexSignature.readPrivateKey(signKey), expiresIn, java.time.Clock.systemUTC());
         StaticRegistryTree.Published published = tree.publish(ref.name(), ref.version(), file, overwrite);
         String what = published.unchanged() ? "already published (same content) " : "published ";
         System.out.println(what + ref + " as " + published.path() + " (sha256 " + published.sha256() + ", "
@@ -99,8 +104,9 @@ final class PublishCommand implements Callable<Integer> {
      */
     private int publishToOci(PackageRef ref, Path file, String reference) {
         Optional<OciPlatform> target = platform == null ? Optional.empty() : Optional.of(OciPlatform.parse(platform));
-        if (signKey != null) {
-            throw new IllegalArgumentException("--sign-key signs static registry indexes; an OCI artifact is pinned by its digest");
+        if (signKey != null || expiresIn != null) {
+            throw new IllegalArgumentException("--sign-key and --expires-in are for static registry indexes; an OCI"
+                    + " artifact is pinned by its digest");
         }
         if ((username == null) != (passwordFile == null)) {
             throw new IllegalArgumentException("--username and --password-file go together");

@@ -30,6 +30,11 @@ final class ReindexCommand implements Callable<Integer> {
             description = "Ed25519 private key (from `ar keygen`): sign each rebuilt index (<package>/index.json.sig).")
     Path signKey;
 
+    @picocli.CommandLine.Option(names = "--expires-in", paramLabel = "DURATION", converter = ExpiresInConverter.class,
+            description = "With --sign-key: each signed index expires this long from now (30d, 720h); re-sign before"
+                    + " then (runtimes refuse an expired index). Default: never.")
+    java.time.Duration expiresIn;
+
     @Parameters(index = "1..*", paramLabel = "PACKAGE", arity = "0..*")
     List<String> packages = new ArrayList<>();
 
@@ -40,12 +45,14 @@ final class ReindexCommand implements Callable<Integer> {
             throw new IllegalArgumentException(dir + " is not a directory");
         }
         StaticRegistryTree tree = new StaticRegistryTree(dir, signKey == null ? null
-                : io.ccf.ar.runtime.registry.IndexSignature.readPrivateKey(signKey));
+                : io.ccf.ar.runtime.registry.IndexSignature.readPrivateKey(signKey), expiresIn, java.time.Clock.systemUTC());
         List<String> names = packages.isEmpty() ? packageDirs(tree.root()) : packages;
         for (String name : names) {
             RegistryIndex index = tree.rebuildIndex(name);
             System.out.println(name + ": " + index.versions().size() + " version(s) "
-                    + index.versions().stream().map(RegistryIndex.Version::version).toList());
+                    + index.versions().stream().map(RegistryIndex.Version::version).toList()
+                    + (signKey == null ? "" : ", signed, serial " + index.serial()
+                    + (index.expires() == null ? "" : ", expires " + index.expires())));
         }
         return 0;
     }

@@ -44,6 +44,7 @@ public final class HttpPackageSource implements PackageSource {
     private final DownloaderOptions options;
     private final HttpClient client;
     private final RegistryAccess access;
+    private final IndexFreshness freshness;
 
     public HttpPackageSource(URI registry, DownloaderOptions options, HttpClient client) {
         this(registry, options, client, RegistryAccess.ANONYMOUS);
@@ -53,10 +54,21 @@ public final class HttpPackageSource implements PackageSource {
      * With credentials (Basic or a bearer token, sent only to the registry's own origin: redirects are followed
      * here, and a redirect to another host, port or scheme goes without them) and trusted keys (then every index
      * must be signed by one of them and each file must have the SHA-256 the signed index lists). A given client
-     * must not follow redirects itself when credentials are configured.
+     * must not follow redirects itself when credentials are configured. Signed indexes are checked for rollback
+     * against the serials this source has seen ({@link IndexFreshness#inMemory()}).
      */
     public HttpPackageSource(URI registry, DownloaderOptions options, HttpClient client, RegistryAccess access) {
+        this(registry, options, client, access, IndexFreshness.inMemory());
+    }
+
+    /**
+     * With {@code freshness}, which every signed index must pass after its signature (not expired, serial not
+     * lower than one seen before, e.g. {@link IndexFreshness#in} the plugins directory).
+     */
+    public HttpPackageSource(URI registry, DownloaderOptions options, HttpClient client, RegistryAccess access,
+                             IndexFreshness freshness) {
         Objects.requireNonNull(registry, "registry");
+        this.freshness = Objects.requireNonNull(freshness, "freshness");
         String base = registry.toString();
         this.registry = URI.create(base.endsWith("/") ? base : base + "/");
         this.options = options == null ? DownloaderOptions.defaults() : options;
@@ -117,9 +129,14 @@ public final class HttpPackageSource implements PackageSource {
                 if (!index.packageName().equals(packageName)) {
                     throw new RegistryException(ref, url, "index.json is for package \"" + index.packageName() + "\"");
                 }
+                if (signed) {
+                    freshness.admit(registry, index);
+                }
                 return index;
             } catch (IOException e) {
                 throw new RegistryException(ref, url, "malformed index.json: " + e.getMessage(), e);
+            } catch (IndexFreshness.StaleIndex e) {
+                throw new RegistryException(ref, url, "refusing index: " + e.getMessage(), e);
             }
         }
     }

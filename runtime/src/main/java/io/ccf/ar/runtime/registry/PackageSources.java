@@ -19,9 +19,15 @@ public final class PackageSources {
 
     /** With credentials and trusted keys ({@link RegistryAccess#from}). */
     public static PackageSource open(URI registry, DownloaderOptions options, RegistryAccess access) {
+        return open(registry, options, access, IndexFreshness.inMemory());
+    }
+
+    /** With the rule signed static indexes must pass beyond their signature (serial, expiry; ignored for OCI). */
+    public static PackageSource open(URI registry, DownloaderOptions options, RegistryAccess access,
+                                     IndexFreshness freshness) {
         String scheme = registry.getScheme() == null ? "" : registry.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
-            case "http", "https" -> new HttpPackageSource(registry, options, null, access);
+            case "http", "https" -> new HttpPackageSource(registry, options, null, access, freshness);
             case "oci", "oci+http" -> new OciPackageSource(registry, options, access);
             default -> throw new IllegalArgumentException("plugin registry " + registry + ": unsupported scheme \""
                     + scheme + "\" (use http://, https:// for a static registry or oci:// for an OCI registry)");

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,7 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A server may serve the tree while it is written: a new version is staged in a hidden directory and
  * renamed into place whole, and index.json is replaced by an atomic rename, so a client sees a version
  * either complete or not at all. Publishes of one package are serialised (in this JVM and, through a
- * file lock, across processes), so two publishers do not lose each other's index entries.
+ * file lock, across processes), so two publishers do not lose each other's index entries. Each index written
+ * has a higher {@code serial} than the one it replaces (see {@link RegistryIndex}).
  */
 public final class StaticRegistryTree {
     private static final Logger log = LoggerFactory.getLogger(StaticRegistryTree.class);
@@ -50,6 +53,8 @@ public final class StaticRegistryTree {
     private final Path root;
     private final java.security.PrivateKey signingKey;
     private final java.security.PublicKey signingPublicKey;
+    private final Duration expiresIn;
+    private final Clock clock;
 
     public StaticRegistryTree(Path root) {
         this(root, null);
@@ -61,9 +66,28 @@ public final class StaticRegistryTree {
      * tree rewrites would no longer match and is removed (with a WARN).
      */
     public StaticRegistryTree(Path root, java.security.PrivateKey signingKey) {
+        this(root, signingKey, null, Clock.systemUTC());
+    }
+
+    /**
+     * Every index this tree writes gets a {@code serial} higher than the one it replaces (the later of previous + 1
+     * and the current epoch second, so it grows even across trees copied between machines) and, signed with
+     * {@code expiresIn} (null: never), an {@code expires} instant that far from now: runtimes refuse an older or
+     * expired signed index ({@link IndexFreshness}), so a signed index with an expiry must be re-signed in time.
+     */
+    public StaticRegistryTree(Path root, java.security.PrivateKey signingKey, Duration expiresIn, Clock clock) {
+        if (expiresIn != null && signingKey == null) {
+            throw new IllegalArgumentException("an index expiry needs a signing key (--sign-key): readers ignore"
+                    + " the expiry of an unsigned index");
+        }
+        if (expiresIn != null && (expiresIn.isNegative() || expiresIn.isZero())) {
+            throw new IllegalArgumentException("the index expiry must be in the future: " + expiresIn);
+        }
         this.root = root.toAbsolutePath().normalize();
         this.signingKey = signingKey;
         this.signingPublicKey = signingKey == null ? null : IndexSignature.publicKeyOf(signingKey);
+        this.expiresIn = expiresIn;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     public Path root() {
@@ -201,10 +225,9 @@ public final class StaticRegistryTree {
             versions.add(new RegistryIndex.Version(ref.version(), fileName.get(), sha256, Files.size(file), published));
         }
         versions.sort((a, b) -> VERSION_ORDER.compare(a.version(), b.version()));
-        RegistryIndex index = new RegistryIndex(packageName, versions);
-        writeIndexFile(packageDir, index.toJson());
+        RegistryIndex index = writeIndexFile(packageDir, new RegistryIndex(packageName, versions), old.serial());
         log.atInfo().addKeyValue("package", packageName).addKeyValue("versions", versions.size())
-                .log("index rebuilt");
+                .addKeyValue("serial", index.serial()).log("index rebuilt");
         return index;
     }
 
@@ -306,8 +329,8 @@ public final class StaticRegistryTree {
         Optional<RegistryIndex.Version> current = index.version(ref.version());
         if (unchanged && current.isPresent() && sha256.equals(current.get().sha256())
                 && fileName.equals(current.get().file())) {
-            if (signingKey != null) { // republishing with a key signs an index that was not signed yet
-                writeSignature(packageDir, Files.readAllBytes(packageDir.resolve(INDEX_FILE)));
+            if (signingKey != null) { // republishing with a key signs (again: a new serial and expiry) the same versions
+                writeIndexFile(packageDir, index, index.serial());
             }
             return; // republishing identical content keeps the original publish instant
         }
@@ -315,14 +338,21 @@ public final class StaticRegistryTree {
                 Instant.now().toString()));
         List<RegistryIndex.Version> sorted = new ArrayList<>(updated.versions());
         sorted.sort((a, b) -> VERSION_ORDER.compare(a.version(), b.version()));
-        writeIndexFile(packageDir, new RegistryIndex(ref.name(), sorted).toJson());
+        writeIndexFile(packageDir, new RegistryIndex(ref.name(), sorted), index.serial());
     }
 
     /**
      * Replaces index.json, then its signature (each by a rename): a reader between the two renames sees a new
      * index with the old signature, which fails verification; the downloader reads both once more before refusing.
      */
-    private void writeIndexFile(Path packageDir, byte[] index) throws IOException {
+    private RegistryIndex writeIndexFile(Path packageDir, RegistryIndex unstamped, long previousSerial) throws IOException {
+        Instant now = clock.instant();
+        if (previousSerial == Long.MAX_VALUE) {
+            throw new IOException("index.json has serial " + previousSerial + ", which cannot grow any more");
+        }
+        RegistryIndex stamped = unstamped.stamped(Math.max(previousSerial + 1, now.getEpochSecond()),
+                expiresIn == null ? null : now.plus(expiresIn).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        byte[] index = stamped.toJson();
         TreeFiles.writeAtomically(packageDir.resolve(INDEX_FILE), index);
         Path sig = packageDir.resolve(IndexSignature.SIGNATURE_FILE);
         if (signingKey != null) {
@@ -332,6 +362,7 @@ public final class StaticRegistryTree {
                     + " publish or reindex with --sign-key to sign it again (runtimes with registry.trustedKeys refuse"
                     + " this package until then)");
         }
+        return stamped;
     }
 
     private void writeSignature(Path packageDir, byte[] index) throws IOException {
