@@ -61,7 +61,9 @@ class ComposeStackTest {
     private static final Path REPO = Path.of(System.getProperty("ar.repoRoot", "..")).toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(90);
-    private static final String JAR_PATH = "/sample/1.0.0/sample.jar";
+    /** Only the registry has it (published into the checkout's build/registry); the image ships 1.0.0. */
+    private static final String NEW_VERSION = "1.1.0";
+    private static final String JAR_PATH = "/sample/" + NEW_VERSION + "/sample.jar";
 
     @TempDir
     static Path tmp;
@@ -88,6 +90,7 @@ class ComposeStackTest {
         env.putAll(StandInImages.ensure(REPO));
         Instant baseImagesDone = Instant.now();
         checkout = CleanCheckout.copy(REPO, Files.createDirectories(tmp.resolve("checkout")));
+        publishIntoCheckoutRegistry();
         tag = "compose-test-" + Long.toHexString(System.nanoTime());
         env.put("AR_REGISTRY_IMAGE", "ccf/ar-plugin-registry:" + tag);
         env.put("AR_RUNTIME_IMAGE", "ccf/assessment-runtime:" + tag);
@@ -194,11 +197,11 @@ class ComposeStackTest {
                 "{\"type\":\"activated\",\"data\":" + plan("p1", "^1.0") + "}"));
         JsonNode result = results.await(r -> r.path("planId").asText().equals("p1"), RESULT_TIMEOUT, ComposeStackTest::runtimeLogs);
         assertEquals("SUCCESS", result.path("status").asText(), result.toString());
-        assertEquals("1.0.0", result.path("version").asText(), result.toString());
+        assertEquals(NEW_VERSION, result.path("version").asText(), "the highest 1.x, from the registry: " + result);
         assertTrue(runtimeLogs().contains("package installed from the registry"), runtimeLogs());
         assertEquals(1, registryHits(JAR_PATH), "downloaded once, from the registry container");
         String lock = exec("assessment-runtime", "cat", "/opt/ar/plugins/plugins.lock");
-        assertTrue(lock.contains("\"1.0.0\""), lock);
+        assertTrue(lock.contains("\"" + NEW_VERSION + "\""), lock);
     }
 
     @Test
@@ -258,6 +261,25 @@ class ComposeStackTest {
                 .withLabelFilter(Map.of("com.docker.compose.project", project)).exec();
         assertTrue(left.isEmpty(), "containers left: " + left);
         assertTrue(docker.listNetworksCmd().exec().stream().noneMatch(n -> n.getName().startsWith(project)), "no network left");
+    }
+
+    /**
+     * sample@1.1.0 into the checkout's build/registry with this build's {@code ar publish} (as {@code make
+     * registry} does), which the registry image adds to its tree: a version the runtime image does not ship,
+     * so a plan naming ^1.0 makes the runtime download it.
+     */
+    private static void publishIntoCheckoutRegistry() throws Exception {
+        Path ar = REPO.resolve("runtime/target/ar.jar");
+        Path sample = REPO.resolve("sample-plugin/target/sample.jar");
+        for (Path jar : List.of(ar, sample)) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: build the runtime and sample-plugin modules first");
+            }
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Result r = run(Duration.ofMinutes(2), Map.of(), checkout, java, "-jar", ar.toString(), "publish",
+                "sample@" + NEW_VERSION, sample.toString(), "--to", checkout.resolve("build/registry").toString());
+        assertEquals(0, r.exitCode(), "ar publish: " + r.output());
     }
 
     private static String plan(String id, String version) {

@@ -199,7 +199,7 @@ class DockerComposeFileTest {
         String runtimeDockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
         assertFalse(config.plugins().isEmpty());
         for (PluginEntry p : config.plugins()) {
-            String dir = "/opt/ar/plugins/" + p.packageName() + "/" + p.version() + "/";
+            String dir = "/plugins/" + p.packageName() + "/" + p.version() + "/"; // laid out under /opt/ar(-owned)
             assertTrue(runtimeDockerfile.contains(dir), "the image does not install " + dir);
         }
         assertTrue(runtimeDockerfile.contains("ENTRYPOINT [\"/opt/ar/ar\"]"));
