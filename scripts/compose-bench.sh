@@ -32,4 +32,5 @@ echo "| \`up -d\` to the first result | ${first%.*} s |"
 for i in "$AR_REGISTRY_IMAGE" "$AR_RUNTIME_IMAGE" "$AR_BUILD_IMAGE" "$AR_RUNTIME_BASE_IMAGE" "$AR_REGISTRY_BASE_IMAGE" "$AR_NATS_IMAGE"; do
   echo "| image $i | $(docker image inspect -f '{{.Size}}' "$i" | awk '{printf "%.0f MB", $1/1e6}') |"
 done
-echo "| engine data root after the build (vfs) | $(docker system df --format '{{.Size}}' | head -1) in images |"
+root=$(docker info -f '{{.DockerRootDir}}')
+echo "| engine data root with the stack up ($(docker info -f '{{.Driver}}')) | $(du -sh "$root" 2>/dev/null | cut -f1) |"
