@@ -73,6 +73,16 @@ class KubernetesManifestsTest {
         assertTrue(mounts.containsAll(List.of("/opt/ar/config.yml", "/opt/ar/spool")), mounts.toString());
     }
 
+    /** The ConfigMap's config.yml loads through the runtime's own loader (unknown keys would fail here). */
+    @Test
+    void configMapConfigLoads(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("config.yml"), (String) at(documents("configmap.yaml").get(0), "data", "config.yml"));
+        io.ccf.ar.runtime.config.RuntimeConfig config = new io.ccf.ar.runtime.config.RuntimeConfigLoader(Map.of(), () -> "pod-1")
+                .load(dir.resolve("config.yml"));
+        assertEquals("pod-1", config.runtimeId());
+        assertEquals(dir.resolve("spool"), config.nats().spoolDir());
+    }
+
     @Test
     void kustomizeBuildsEveryResource() throws Exception {
         Path out = Files.createTempFile("kustomize", ".yaml");

@@ -18,6 +18,7 @@ import io.ccf.ar.runtime.config.RuntimeConfig;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginException;
+import io.ccf.ar.runtime.registry.DownloadMetrics;
 import io.ccf.ar.runtime.registry.DownloaderOptions;
 import io.ccf.ar.runtime.registry.InstalledPackage;
 import io.ccf.ar.runtime.registry.LockFile;
@@ -49,9 +50,15 @@ public final class PackageProvisioner {
     private final int parallelDownloads;
 
     public PackageProvisioner(RuntimeConfig config) {
+        this(config, DownloadMetrics.NONE);
+    }
+
+    /** Downloads are counted in {@code metrics}. */
+    public PackageProvisioner(RuntimeConfig config, DownloadMetrics metrics) {
         this(new PackageLayout(config.pluginsDir()), config.pluginRegistryURL().isBlank() ? Optional.empty()
                 : Optional.of(PackageSources.open(URI.create(config.pluginRegistryURL()), DownloaderOptions.defaults(),
-                        RegistryAccess.from(config.registry(), URI.create(config.pluginRegistryURL()), System.getenv()))));
+                        RegistryAccess.from(config.registry(), URI.create(config.pluginRegistryURL()), System.getenv()))),
+                DEFAULT_PARALLEL_DOWNLOADS, metrics);
     }
 
     public PackageProvisioner(PackageLayout layout, Optional<PackageSource> source) {
@@ -59,12 +66,17 @@ public final class PackageProvisioner {
     }
 
     public PackageProvisioner(PackageLayout layout, Optional<PackageSource> source, int parallelDownloads) {
+        this(layout, source, parallelDownloads, DownloadMetrics.NONE);
+    }
+
+    public PackageProvisioner(PackageLayout layout, Optional<PackageSource> source, int parallelDownloads,
+                              DownloadMetrics metrics) {
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("parallelDownloads must be at least 1: " + parallelDownloads);
         }
         this.parallelDownloads = parallelDownloads;
         this.layout = layout;
-        this.downloader = source.map(s -> new PackageDownloader(s, layout)).orElse(null);
+        this.downloader = source.map(s -> new PackageDownloader(s, layout, metrics)).orElse(null);
         this.resolver = new VersionResolver(layout, source);
     }
 

@@ -11,15 +11,19 @@ import picocli.CommandLine.Mixin;
         subcommands = {DaemonCommand.class, RunOnceCommand.class, ValidateCommand.class, PluginsCommand.class,
                 PublishPlanCommand.class, WatchResultsCommand.class, InstallCommand.class,
                 UninstallCommand.class, PublishCommand.class, ReindexCommand.class, ServeRegistryCommand.class,
-                KeygenCommand.class})
+                KeygenCommand.class, StatusCommand.class})
 public final class ArCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    ReloadOptions reload;
 
     @Override
     public Integer call() throws InterruptedException {
         DaemonCommand daemon = new DaemonCommand();
         daemon.common = common;
+        daemon.reload = reload;
         return daemon.call();
     }
 }

@@ -1,6 +1,7 @@
 package io.ccf.ar.runtime.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
@@ -19,11 +20,36 @@ import java.util.Objects;
  *                          use the same one (fire times are computed in it); defaults to the host's zone, as robfig's
  * @param plans             what plan events and ad-hoc requests may run, and whether they are listened to at all
  * @param registry          credentials and trusted keys for pluginRegistryURL (the {@code registry:} section)
+ * @param heartbeatInterval how often the runtime publishes its status on {@code runtime.heartbeat.<runtimeId>};
+ *                          zero turns heartbeats off (the runtime still answers {@code runtime.status})
+ * @param metrics           where /metrics, /healthz and /readyz are served (the {@code metrics:} section)
  */
 public record RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
         String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
         PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
-        ZoneId timeZone, PlanPolicySettings plans, RegistrySettings registry) {
+        ZoneId timeZone, PlanPolicySettings plans, RegistrySettings registry, Duration heartbeatInterval,
+        MetricsSettings metrics) {
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+
+    /** With the default {@code metrics} section ({@value MetricsSettings#DEFAULT_LISTEN}). */
+    public RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
+            String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
+            PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
+            ZoneId timeZone, PlanPolicySettings plans, RegistrySettings registry, Duration heartbeatInterval) {
+        this(configFile, runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir,
+                logFormat, pluginHost, execution, nats, plugins, timeZone, plans, registry, heartbeatInterval,
+                MetricsSettings.DEFAULTS);
+    }
+
+    /** With the default heartbeat interval. */
+    public RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
+            String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
+            PluginHostSettings pluginHost, ExecutionSettings execution, NatsSettings nats, List<PluginEntry> plugins,
+            ZoneId timeZone, PlanPolicySettings plans, RegistrySettings registry) {
+        this(configFile, runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir,
+                logFormat, pluginHost, execution, nats, plugins, timeZone, plans, registry, DEFAULT_HEARTBEAT_INTERVAL);
+    }
+
     /** With the default {@code plans} section (events and requests on; configured and stored packages only). */
     public RuntimeConfig(Path configFile, String runtimeId, String controlPlaneURL, String pluginRegistryURL,
             String eventBusURL, Path pluginsDir, Path assessmentsDir, LogFormat logFormat,
@@ -59,5 +85,10 @@ public record RuntimeConfig(Path configFile, String runtimeId, String controlPla
         Objects.requireNonNull(timeZone, "timeZone");
         Objects.requireNonNull(plans, "plans");
         Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        if (heartbeatInterval.isNegative()) {
+            throw new IllegalArgumentException("heartbeatInterval must be zero or positive: " + heartbeatInterval);
+        }
+        Objects.requireNonNull(metrics, "metrics");
     }
 }

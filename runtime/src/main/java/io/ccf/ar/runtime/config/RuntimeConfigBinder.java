@@ -18,12 +18,13 @@ import java.util.function.Supplier;
 
 import io.ccf.ar.runtime.plugin.PluginEnvironment;
 import io.ccf.ar.runtime.registry.PackageSources;
+import io.ccf.ar.runtime.schedule.GoDuration;
 
 /** Binds and validates the config.yml tree; environment overrides are applied on top. */
 final class RuntimeConfigBinder {
     static final List<String> TOP_KEYS = List.of("runtimeId", "controlPlaneURL", "pluginRegistryURL", "eventBusURL",
             "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins", "plans",
-            "registry");
+            "registry", "heartbeatInterval", "metrics");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
             "maxMessageSize", "autoMTLS", "environment");
     static final List<String> ENVIRONMENT_KEYS = List.of("inherit", "set", "packages");
@@ -36,6 +37,7 @@ final class RuntimeConfigBinder {
     static final List<String> PLANS_KEYS = List.of("events", "requests", "allowedPackages");
     static final List<String> REGISTRY_KEYS = List.of("dockerConfig", "username", "passwordFile", "tokenFile",
             "trustedKeys");
+    static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> PLUGIN_KEYS = List.of("name", "package", "version", "schedule", "configuration");
 
     /** Problems with environment variables name this instead of a file. */
@@ -75,7 +77,56 @@ final class RuntimeConfigBinder {
                 plugins(m),
                 timeZone(m),
                 plans(m.child("plans", PLANS_KEYS)),
-                RegistrySettingsBinder.bind(m.child("registry", REGISTRY_KEYS), configFile.getParent()));
+                RegistrySettingsBinder.bind(m.child("registry", REGISTRY_KEYS), configFile.getParent()),
+                heartbeatInterval(m),
+                metrics(m.child("metrics", METRICS_KEYS)));
+    }
+
+    /** {@code heartbeatInterval} (or AR_HEARTBEAT_INTERVAL): a Go duration, zero or positive; 0 = no heartbeats. */
+    private Duration heartbeatInterval(MappingReader m) {
+        Duration fromFile = FieldChecks.duration(m, "heartbeatInterval", RuntimeConfig.DEFAULT_HEARTBEAT_INTERVAL, true);
+        String fromEnv = environment.get(RuntimeConfigLoader.ENV_HEARTBEAT_INTERVAL);
+        if (fromEnv == null || fromEnv.isEmpty()) {
+            return fromFile;
+        }
+        try {
+            Duration value = GoDuration.parse(fromEnv.trim());
+            if (!value.isNegative()) {
+                return value;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        problems.add(new ConfigProblem(ENVIRONMENT_SOURCE, 0, 0, RuntimeConfigLoader.ENV_HEARTBEAT_INTERVAL,
+                "must be a zero or positive duration in Go syntax such as 15s or 1m (0 turns heartbeats off), got \""
+                        + fromEnv + "\""));
+        return fromFile;
+    }
+
+    /**
+     * {@code metrics.listen} (or AR_METRICS_LISTEN, where an empty value also turns it off): HOST:PORT of /metrics,
+     * /healthz and /readyz; default {@value MetricsSettings#DEFAULT_LISTEN}; empty: off.
+     */
+    private MetricsSettings metrics(MappingReader m) {
+        String fromEnv = environment.get(RuntimeConfigLoader.ENV_METRICS_LISTEN);
+        if (fromEnv != null) {
+            try {
+                return MetricsSettings.parse(fromEnv);
+            } catch (IllegalArgumentException e) {
+                problems.add(new ConfigProblem(ENVIRONMENT_SOURCE, 0, 0, RuntimeConfigLoader.ENV_METRICS_LISTEN,
+                        e.getMessage()));
+                return MetricsSettings.DEFAULTS;
+            }
+        }
+        if (!m.has("listen")) {
+            return MetricsSettings.DEFAULTS;
+        }
+        try {
+            return MetricsSettings.parse(m.string("listen", ""));
+        } catch (IllegalArgumentException e) {
+            problems.add(m.positionOf("listen"), m.path("listen"), e.getMessage());
+            return MetricsSettings.DEFAULTS;
+        }
     }
 
     /** {@code timeZone} (or AR_TIME_ZONE): an IANA zone id such as Europe/Berlin or UTC; default the host's zone. */

@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 
 /**
  * Loads config.yml. The environment is passed in (never read here) so tests and embedders control it.
- * Overrides: AR_RUNTIME_ID, AR_CONTROL_PLANE_URL, AR_PLUGIN_REGISTRY_URL, AR_EVENT_BUS_URL, AR_LOG_FORMAT;
+ * Overrides: AR_RUNTIME_ID, AR_CONTROL_PLANE_URL, AR_PLUGIN_REGISTRY_URL, AR_EVENT_BUS_URL, AR_LOG_FORMAT,
+ * AR_TIME_ZONE, AR_HEARTBEAT_INTERVAL;
  * an empty variable counts as unset.
  */
 public final class RuntimeConfigLoader {
@@ -17,6 +18,8 @@ public final class RuntimeConfigLoader {
     public static final String ENV_EVENT_BUS_URL = "AR_EVENT_BUS_URL";
     public static final String ENV_LOG_FORMAT = "AR_LOG_FORMAT";
     public static final String ENV_TIME_ZONE = "AR_TIME_ZONE";
+    public static final String ENV_HEARTBEAT_INTERVAL = "AR_HEARTBEAT_INTERVAL";
+    public static final String ENV_METRICS_LISTEN = "AR_METRICS_LISTEN";
 
     private final Map<String, String> environment;
     private final Supplier<String> hostName;

@@ -67,6 +67,18 @@ public final class SecretSource {
         return file != null ? setting + " (" + file + ")" : "environment variable " + setting;
     }
 
+    /** Same setting and file, or same variable and value: what a re-read config compares. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SecretSource that && setting.equals(that.setting) && Objects.equals(file, that.file)
+                && Arrays.equals(value, that.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(setting, file); // not the value
+    }
+
     @Override
     public String toString() {
         return "SecretSource[" + describe() + "]";

@@ -203,9 +203,11 @@ final class TriggerConsumer {
             return;
         }
         long delivered = deliveredCount(message);
+        handler.taken(trigger, delivered);
         Duration lateness = Duration.between(trigger.fireTime(), clock.instant());
         if (delivered <= 1 && lateness.compareTo(settings.misfireDeadline()) > 0) {
             misfired.increment();
+            handler.misfired(trigger);
             quietly(message::ack, "ack");
             log.atWarn().addKeyValue("runtime", runtimeId).addKeyValue("job", trigger.jobId())
                     .addKeyValue("fireTime", trigger.fireTime()).addKeyValue("latenessMs", lateness.toMillis())

@@ -38,6 +38,7 @@ public final class PluginClient implements AutoCloseable {
     private final ProcessLauncher launcher;
     private final PluginChannels channels;
     private final Map<String, String> logContext;
+    private final PluginMetrics metrics;
 
     private final Object lock = new Object();
     private volatile PluginProcess current;
@@ -47,11 +48,18 @@ public final class PluginClient implements AutoCloseable {
     private String lastFailure = "";
     private boolean stopped;
     private final AtomicInteger callsInFlight = new AtomicInteger();
+    private final AtomicInteger restarts = new AtomicInteger();
     private final AtomicBoolean retiring = new AtomicBoolean();
     private final AtomicBoolean retired = new AtomicBoolean();
 
     PluginClient(PluginPackage pkg, List<PluginSpec> plugins, PluginHostOptions options,
                  ProcessLauncher launcher, PluginChannels channels) {
+        this(pkg, plugins, options, launcher, channels, PluginMetrics.NONE);
+    }
+
+    PluginClient(PluginPackage pkg, List<PluginSpec> plugins, PluginHostOptions options,
+                 ProcessLauncher launcher, PluginChannels channels, PluginMetrics metrics) {
+        this.metrics = metrics;
         this.pkg = pkg;
         this.plugins = List.copyOf(plugins);
         this.options = options;
@@ -66,6 +74,11 @@ public final class PluginClient implements AutoCloseable {
 
     public PluginState state() {
         return state;
+    }
+
+    /** How many times the child was started again (after a crash or a failed start) and became ready. */
+    public int restarts() {
+        return restarts.get();
     }
 
     /** The pid of the running child, if one runs. */
@@ -200,6 +213,10 @@ public final class PluginClient implements AutoCloseable {
                     throw new PluginStartException("plugin " + pkg.ref() + " exited right after starting: " + started.describeExit());
                 }
                 transition(PluginState.READY);
+                if (restart) {
+                    restarts.incrementAndGet();
+                }
+                metrics.pluginStarted(pkg.ref(), restart, System.nanoTime() - t0);
                 log.atInfo().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
                         .addKeyValue("pid", started.pid())
                         .addKeyValue("address", started.handshake().network().name().toLowerCase() + ":" + started.handshake().address())
@@ -213,6 +230,7 @@ public final class PluginClient implements AutoCloseable {
                     current = null;
                 }
                 recordFailure(e.getMessage());
+                metrics.pluginStartFailed(pkg.ref());
                 log.atError().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
                         .log("plugin failed to start: {}", e.getMessage());
                 throw e;
@@ -259,6 +277,7 @@ public final class PluginClient implements AutoCloseable {
             }
             current = null;
             recordFailure(process.describeExit());
+            metrics.pluginExited(pkg.ref());
             log.atWarn().addKeyValue("package", pkg.ref().name()).addKeyValue("version", pkg.ref().version())
                     .log("plugin exited unexpectedly; the next call restarts it: {}", process.describeExitCode());
         }

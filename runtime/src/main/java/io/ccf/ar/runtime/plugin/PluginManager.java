@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -33,11 +36,25 @@ public final class PluginManager implements AutoCloseable {
     private final PluginHostOptions options;
     private final ProcessLauncher launcher;
     private final PluginChannels channels;
+    /** Starts and stops block on child processes: its own threads, not the common fork-join pool. */
+    private final ExecutorService lifecycleThreads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "plugin-lifecycle");
+        t.setDaemon(true);
+        return t;
+    });
     private final Set<PluginSpec> plugins = new LinkedHashSet<>();
     private final Map<PackageRef, PluginClient> clients = new ConcurrentHashMap<>();
+    /** Versions retainOnly retired and no plugin registered since: no new client for them (guarded by plugins). */
+    private final Set<PackageRef> retiredRefs = new LinkedHashSet<>();
     private volatile boolean stopped;
+    private final PluginMetrics metrics;
 
     public PluginManager(PackageLayout layout, PluginHostOptions options) {
+        this(layout, options, PluginMetrics.NONE);
+    }
+
+    public PluginManager(PackageLayout layout, PluginHostOptions options, PluginMetrics metrics) {
+        this.metrics = metrics;
         this.layout = layout;
         this.options = options;
         this.launcher = new ProcessLauncher(options.parentDeathSignal());
@@ -52,6 +69,7 @@ public final class PluginManager implements AutoCloseable {
         Set<PluginSpec> unique = new LinkedHashSet<>(specs);
         synchronized (plugins) {
             plugins.addAll(unique);
+            unique.forEach(p -> retiredRefs.remove(p.pkg()));
         }
         Map<PackageRef, List<PluginSpec>> byPackage = unique.stream()
                 .collect(Collectors.groupingBy(PluginSpec::pkg, LinkedHashMap::new, Collectors.toList()));
@@ -59,7 +77,11 @@ public final class PluginManager implements AutoCloseable {
 
         Map<PackageRef, CompletableFuture<Void>> starts = new LinkedHashMap<>();
         for (PackageRef ref : byPackage.keySet()) {
-            starts.put(ref, CompletableFuture.runAsync(() -> client(ref).start()));
+            try {
+                starts.put(ref, CompletableFuture.runAsync(() -> client(ref).start(), lifecycleThreads));
+            } catch (RejectedExecutionException e) {
+                starts.put(ref, CompletableFuture.failedFuture(new PluginException("plugin manager is stopped")));
+            }
         }
         Map<PackageRef, PluginException> failures = new LinkedHashMap<>();
         starts.forEach((ref, future) -> {
@@ -84,18 +106,26 @@ public final class PluginManager implements AutoCloseable {
      */
     public Set<PackageRef> retainOnly(Collection<PluginSpec> wanted) {
         Set<PackageRef> keep = wanted.stream().map(PluginSpec::pkg).collect(Collectors.toSet());
+        List<PluginClient> retiring = new ArrayList<>();
+        // under the same lock as client(ref) creates clients: a run of the old plan still going cannot slip a
+        // new client of a retired version in between, which nobody would ever stop
         synchronized (plugins) {
             plugins.removeIf(p -> !keep.contains(p.pkg()));
+            clients.forEach((ref, client) -> {
+                if (!keep.contains(ref) && clients.remove(ref, client)) {
+                    retiring.add(client);
+                    retiredRefs.add(ref);
+                }
+            });
         }
         Set<PackageRef> retired = new LinkedHashSet<>();
-        clients.forEach((ref, client) -> {
-            if (!keep.contains(ref) && clients.remove(ref, client)) {
-                retired.add(ref);
-                log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
-                        .log("no job uses this package version any more: stopping its plugin once its calls end");
-                client.retireWhenIdle();
-            }
-        });
+        for (PluginClient client : retiring) {
+            PackageRef ref = client.ref();
+            retired.add(ref);
+            log.atInfo().addKeyValue("package", ref.name()).addKeyValue("version", ref.version())
+                    .log("no job uses this package version any more: stopping its plugin once its calls end");
+            client.retireWhenIdle();
+        }
         return retired;
     }
 
@@ -133,11 +163,20 @@ public final class PluginManager implements AutoCloseable {
             throw new PluginException("plugin manager is stopped");
         }
         PluginPackage pkg = layout.resolve(ref);
-        List<PluginSpec> users;
         synchronized (plugins) {
-            users = plugins.stream().filter(p -> p.pkg().equals(ref)).toList();
+            List<PluginSpec> users = plugins.stream().filter(p -> p.pkg().equals(ref)).toList();
+            if (users.isEmpty() && retiredRefs.contains(ref)) {
+                throw new PluginException("package version " + ref + " is not used by any job (its plan was changed"
+                        + " or removed); configured package versions: " + packageVersions());
+            }
+            return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels, metrics));
         }
-        return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels));
+    }
+
+    private List<String> packageVersions() {
+        synchronized (plugins) {
+            return plugins.stream().map(p -> p.pkg().toString()).distinct().sorted().toList();
+        }
     }
 
     private List<String> pluginNames() {
@@ -153,6 +192,11 @@ public final class PluginManager implements AutoCloseable {
         return states;
     }
 
+    /** The clients of the package versions started so far (read-only snapshot: state, pid, restarts). */
+    public List<PluginClient> clients() {
+        return List.copyOf(clients.values());
+    }
+
     public PackageLayout layout() {
         return layout;
     }
@@ -165,9 +209,10 @@ public final class PluginManager implements AutoCloseable {
         stopped = true;
         List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (PluginClient client : clients.values()) {
-            stops.add(CompletableFuture.runAsync(client::stop));
+            stops.add(CompletableFuture.runAsync(client::stop, lifecycleThreads));
         }
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
+        lifecycleThreads.shutdown();
         launcher.close();
         channels.close();
     }

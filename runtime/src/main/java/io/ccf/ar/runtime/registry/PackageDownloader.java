@@ -52,8 +52,14 @@ public final class PackageDownloader {
     /** Keyed by lock-file path: downloaders of one plugins directory in this JVM share them. */
     private static final Map<Path, ReentrantLock> REF_LOCKS = new ConcurrentHashMap<>();
     private final AtomicBoolean swept = new AtomicBoolean();
+    private final DownloadMetrics metrics;
 
     public PackageDownloader(PackageSource source, PackageLayout layout) {
+        this(source, layout, DownloadMetrics.NONE);
+    }
+
+    public PackageDownloader(PackageSource source, PackageLayout layout, DownloadMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.source = Objects.requireNonNull(source, "source");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.lockFile = new LockFile(layout);
@@ -96,7 +102,14 @@ public final class PackageDownloader {
             if (current.isPresent()) {
                 return current.get();
             }
-            return download(ref, pinnedDigest);
+            try {
+                InstalledPackage installed = download(ref, pinnedDigest);
+                metrics.downloaded(ref);
+                return installed;
+            } catch (RuntimeException e) {
+                metrics.downloadFailed(ref);
+                throw e;
+            }
         } catch (IOException e) {
             throw new RegistryException(ref, null, "cannot lock " + layout.pluginsDir() + " for installing: " + e.getMessage(), e);
         } finally {

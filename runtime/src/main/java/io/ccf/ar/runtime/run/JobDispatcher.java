@@ -199,6 +199,11 @@ public final class JobDispatcher implements TriggerHandler {
         }
     }
 
+    /** Runs accepted and not finished (running or waiting for a thread). */
+    public int runsInFlight() {
+        return inFlight.get();
+    }
+
     /** Runs this runtime can start now without queueing: what a queue that stores triggers may take. */
     @Override
     public int room() {

@@ -57,9 +57,16 @@ public final class JobRunner {
     private final String runtimeId;
     private final ExecutorService executePool;
     private final Clock clock;
+    private final RunMetrics metrics;
 
     public JobRunner(PluginManager plugins, ResultSink sink, ExecutionSettings settings, String runtimeId,
                      ExecutorService executePool, Clock clock) {
+        this(plugins, sink, settings, runtimeId, executePool, clock, RunMetrics.NONE);
+    }
+
+    public JobRunner(PluginManager plugins, ResultSink sink, ExecutionSettings settings, String runtimeId,
+                     ExecutorService executePool, Clock clock, RunMetrics metrics) {
+        this.metrics = metrics;
         this.plugins = plugins;
         this.sink = sink;
         this.settings = settings;
@@ -92,6 +99,8 @@ public final class JobRunner {
         MDC.put("job", job.id());
         putIfPresent("plan", job.planId());
         putIfPresent("task", job.taskId());
+        RunOutcome recorded = RunOutcome.FAILED; // if the run throws
+        metrics.runStarted(job, scheduledAt != null);
         try {
             log.info("run started");
             for (ActivityDefinition activity : job.activities()) {
@@ -110,8 +119,10 @@ public final class JobRunner {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             log.atInfo().addKeyValue("outcome", outcome).addKeyValue("results", counter.results.get())
                     .addKeyValue("failed", counter.failed.get()).addKeyValue("durationMs", ms).log("run finished");
+            recorded = outcome;
             return new RunReport(runId, job.id(), outcome, counter.results.get(), counter.failed.get(), ms);
         } finally {
+            metrics.runFinished(job, scheduledAt != null, recorded, System.nanoTime() - t0);
             MDC.remove("run");
             MDC.remove("job");
             MDC.remove("plan");
@@ -234,10 +245,13 @@ public final class JobRunner {
 
     private AssessmentResult execute(PackageRef ref, ExecuteInput input, int occurrence, ResultTemplate template) {
         Instant started = clock.instant();
+        long t0 = System.nanoTime();
         try {
             ExecuteResult result = plugins.client(ref).execute(input);
+            metrics.executeFinished(ref.name(), ref.version(), true, System.nanoTime() - t0);
             return template.result(input.getSubject(), occurrence, result, started, clock.instant());
         } catch (PluginException e) {
+            metrics.executeFinished(ref.name(), ref.version(), false, System.nanoTime() - t0);
             return template.error(input.getSubject(), occurrence, "Execute: " + e.getMessage(), started, clock.instant());
         }
     }
@@ -259,6 +273,7 @@ public final class JobRunner {
         } else if (!result.ok()) {
             counter.failed.incrementAndGet();
         }
+        metrics.resultProduced(result.status());
         try {
             sink.publish(result);
         } catch (RuntimeException e) {

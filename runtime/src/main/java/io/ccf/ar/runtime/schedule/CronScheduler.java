@@ -1,6 +1,7 @@
 package io.ccf.ar.runtime.schedule;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -203,6 +204,22 @@ public final class CronScheduler implements AutoCloseable {
         try {
             Entry entry = entries.get(jobId);
             return Optional.ofNullable(entry == null ? null : entry.next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The earliest fire time the thread has not taken yet, for a health check: a time long past means the thread is
+     * stuck (a handler that does not return). Empty when no job has a next fire; {@link Instant#MIN} when the
+     * scheduler's lock stays held for more than {@code wait} (the thread is stuck holding it).
+     */
+    public Optional<Instant> earliestPendingFire(Duration wait) throws InterruptedException {
+        if (!lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+            return Optional.of(Instant.MIN);
+        }
+        try {
+            return timeline.isEmpty() ? Optional.empty() : Optional.of(timeline.firstKey());
         } finally {
             lock.unlock();
         }
@@ -416,8 +433,8 @@ public final class CronScheduler implements AutoCloseable {
         return wakeUps;
     }
 
-    /** Whether the thread is alive. */
-    boolean isRunning() {
+    /** Whether the thread is alive (started and not stopped, nor dead of an error). */
+    public boolean isRunning() {
         Thread t;
         lock.lock();
         try {

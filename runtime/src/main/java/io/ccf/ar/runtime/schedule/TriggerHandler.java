@@ -42,6 +42,21 @@ public interface TriggerHandler {
         return true;
     }
 
+    /**
+     * A queue that stores triggers took {@code trigger} from the store, its {@code delivery}-th delivery (1 the
+     * first time; more: a runtime had it and did not finish it). For metrics; called before {@link #handle} or
+     * {@link #misfired}, must return fast. Does nothing by default.
+     */
+    default void taken(Trigger trigger, long delivery) {
+    }
+
+    /**
+     * The queue dropped {@code trigger} without handing it over: it arrived after the misfire deadline. For metrics;
+     * must return fast. Does nothing by default.
+     */
+    default void misfired(Trigger trigger) {
+    }
+
     /** An already completed stage, for handlers that are done when they return. */
     static CompletionStage<Void> done() {
         return CompletableFuture.completedStage(null);

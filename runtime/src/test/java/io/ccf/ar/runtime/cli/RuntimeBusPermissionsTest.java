@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.ccf.ar.runtime.fleet.FleetQuery;
+import io.ccf.ar.runtime.fleet.RuntimeStatus;
+import io.ccf.ar.runtime.fleet.StatusCodec;
 import io.ccf.ar.runtime.plugin.TestPackages;
 import io.ccf.ar.runtime.testing.CliProcess;
 import io.ccf.ar.runtime.testing.NatsServerFixture;
@@ -38,8 +43,8 @@ import io.nats.client.api.MessageInfo;
 /**
  * The users and permissions of docker/nats-server.conf, on a real nats-server, with a real daemon: the runtime's
  * permissions are enough to run its jobs on the shared schedule and publish results (the server logs no violation
- * for it), the reader reads results but cannot change plans, the control plane can, and an anonymous client cannot
- * connect.
+ * for it), the reader reads results but cannot change plans, the control plane can, both see the fleet (status
+ * answers and heartbeats, which carry no secret), and an anonymous client cannot connect.
  */
 class RuntimeBusPermissionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,9 +116,29 @@ class RuntimeBusPermissionsTest {
                 + "pluginsDir: " + dir.resolve("plugins") + "\n"
                 + "execution:\n  gracePeriod: 2s\n"
                 + "nats:\n  ackWait: 2s\n  misfireDeadline: 30s\n"
-                + "plugins:\n  - {name: busy, package: sample, version: 1.0.0, schedule: \"* * * * * *\"}\n");
+                + "heartbeatInterval: 500ms\n"
+                + "plugins:\n  - {name: busy, package: sample, version: 1.0.0, schedule: \"* * * * * *\","
+                + " configuration: {apiKey: plugin-secret-value}}\n");
+        BlockingQueue<String> heartbeats = new LinkedBlockingQueue<>();
+        reader.createDispatcher(m -> heartbeats.add(new String(m.getData(), StandardCharsets.UTF_8))).subscribe("runtime.heartbeat.>");
+        reader.flush(Duration.ofSeconds(5));
         daemon = CliProcess.start(dir, "--config", "config.yml");
-        daemon.awaitLog("listening for plan events", TIMEOUT);
+        daemon.awaitLog("answering status requests", TIMEOUT);
+
+        // the fleet view: the reader and the control plane ask runtime.status and get the runtime's answer; the
+        // reader hears its heartbeats; neither carries the runtime's NATS password or a plugin's configuration
+        String heartbeat = heartbeats.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(heartbeat, "no heartbeat reached the reader");
+        for (Connection asker : List.of(reader, controlPlane)) {
+            List<RuntimeStatus> fleet = new FleetQuery(asker).ask(Duration.ofSeconds(2)).runtimes();
+            assertEquals(List.of("rt-perm"), fleet.stream().map(RuntimeStatus::runtimeId).toList());
+            String answer = new String(new StatusCodec().encode(fleet.get(0)), StandardCharsets.UTF_8);
+            for (String document : List.of(answer, heartbeat)) {
+                assertTrue(document.contains("\"runtimeId\":\"rt-perm\""), document);
+                assertFalse(document.contains("rt-secret") || document.contains("plugin-secret-value")
+                        || document.contains("apiKey"), "a secret in the status: " + document);
+            }
+        }
 
         // the runtime's permissions suffice: a scheduled fire runs through the shared schedule and its result is stored
         JsonNode result = results.await(r -> r.path("jobId").asText().equals("plugin/busy") && r.has("fireId"), TIMEOUT,

@@ -210,6 +210,28 @@ class RuntimeConfigLoaderTest {
     }
 
     @Test
+    void heartbeatIntervalDefaultsToFifteenSecondsAndZeroTurnsItOff() {
+        assertEquals(Duration.ofSeconds(15), load("runtimeId: x\n").heartbeatInterval());
+        assertEquals(Duration.ofMillis(2500), load("heartbeatInterval: 2.5s\n").heartbeatInterval());
+        assertEquals(Duration.ZERO, load("heartbeatInterval: 0\n").heartbeatInterval());
+        Path file = write(dir, "config.yml", "heartbeatInterval: 1m\n");
+        assertEquals(Duration.ofSeconds(5), new RuntimeConfigLoader(Map.of("AR_HEARTBEAT_INTERVAL", "5s"), () -> "h")
+                .load(file).heartbeatInterval());
+    }
+
+    @Test
+    void badHeartbeatIntervalNamesTheLineOrTheVariable() {
+        assertEquals(List.of("config.yml:2:20: heartbeatInterval: must be zero or positive, got \"-1s\""),
+                problems("runtimeId: x\nheartbeatInterval: -1s\n"));
+        assertTrue(problems("heartbeatInterval: often\n").get(0)
+                .startsWith("config.yml:1:20: heartbeatInterval: invalid duration \"often\""), problems("heartbeatInterval: often\n").toString());
+        Path file = write(dir, "config.yml", "");
+        assertEquals(List.of("environment: AR_HEARTBEAT_INTERVAL: must be a zero or positive duration in Go syntax such as"
+                + " 15s or 1m (0 turns heartbeats off), got \"soon\""),
+                problemsOf(() -> new RuntimeConfigLoader(Map.of("AR_HEARTBEAT_INTERVAL", "soon"), () -> "h").load(file)));
+    }
+
+    @Test
     void missingFile() {
         Path file = dir.resolve("absent.yml");
         assertEquals(List.of(file + ": file not found"), problemsOf(() -> loader.load(file)));
@@ -250,7 +272,7 @@ class RuntimeConfigLoaderTest {
     void unknownTopLevelKeyListsAllowedKeys() {
         assertEquals(List.of("config.yml:2:1: colour: unknown key \"colour\"; allowed keys: runtimeId, "
                 + "controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, "
-                + "timeZone, pluginHost, execution, nats, plugins, plans, registry"), problems("runtimeId: x\ncolour: blue\n"));
+                + "timeZone, pluginHost, execution, nats, plugins, plans, registry, heartbeatInterval, metrics"), problems("runtimeId: x\ncolour: blue\n"));
     }
 
     @Test
@@ -265,7 +287,7 @@ class RuntimeConfigLoaderTest {
     void keyWithWrongCaseIsCaughtAsTypo() {
         assertEquals(List.of("config.yml:1:1: runtimeID: unknown key \"runtimeID\" (did you mean \"runtimeId\"?); "
                 + "allowed keys: runtimeId, controlPlaneURL, pluginRegistryURL, eventBusURL, pluginsDir, "
-                + "assessmentsDir, logFormat, timeZone, pluginHost, execution, nats, plugins, plans, registry"), problems("runtimeID: x\n"));
+                + "assessmentsDir, logFormat, timeZone, pluginHost, execution, nats, plugins, plans, registry, heartbeatInterval, metrics"), problems("runtimeID: x\n"));
     }
 
     @Test
@@ -460,7 +482,7 @@ class RuntimeConfigLoaderTest {
                         + ALLOWED_PLUGIN_KEYS,
                 file + ":10:1: extra: unknown key \"extra\"; allowed keys: runtimeId, controlPlaneURL, "
                         + "pluginRegistryURL, eventBusURL, pluginsDir, assessmentsDir, logFormat, timeZone, pluginHost, "
-                        + "execution, nats, plugins, plans, registry");
+                        + "execution, nats, plugins, plans, registry, heartbeatInterval, metrics");
         assertEquals(expected, e.problems().stream().map(ConfigProblem::toString).toList());
         assertEquals(String.join("\n", expected), e.getMessage());
         assertEquals(new ConfigProblem(file.toString(), 1, 12, "logFormat", "must be \"text\" or \"json\", got \"yaml\""),

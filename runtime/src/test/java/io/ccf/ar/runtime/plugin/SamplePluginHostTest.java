@@ -148,6 +148,14 @@ class SamplePluginHostTest {
         assertTrue(old.awaitState(PluginState.STOPPED, Duration.ofSeconds(10)), old.state().toString());
         assertTrue(m.states().isEmpty(), "the manager no longer hands it out");
         assertThrows(PluginException.class, () -> m.client("busy"), "its plugins are forgotten");
+
+        // a run of the old plan still going asks by package version: refused, and no child nobody would stop
+        PluginException late = assertThrows(PluginException.class, () -> m.client(old.ref()));
+        assertTrue(late.getMessage().contains("is not used by any job"), late.getMessage());
+        assertTrue(m.states().isEmpty(), "no new client of the retired version");
+        // a plan that names the version again brings it back
+        m.start(List.of(new PluginSpec("busy", old.ref(), Map.of())));
+        assertEquals(PluginState.READY, m.client(old.ref()).state());
     }
 
     @Test

@@ -36,6 +36,17 @@ public final class CliProcess implements AutoCloseable {
 
     /** With JVM options such as {@code -Xmx64m}: a test that must show memory stays bounded. */
     public static CliProcess startWithJvmOptions(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+        return start(workDir, jvmOptions, java.util.Map.of(), args);
+    }
+
+    /** With variables set in the child's environment (e.g. AR_METRICS_LISTEN, which otherwise is 127.0.0.1:0). */
+    public static CliProcess startWithEnvironment(Path workDir, java.util.Map<String, String> environment, String... args)
+            throws IOException {
+        return start(workDir, List.of(), environment, args);
+    }
+
+    private static CliProcess start(Path workDir, List<String> jvmOptions, java.util.Map<String, String> environment,
+                                    String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ccf.ar.runtime.Main"));
@@ -44,6 +55,10 @@ public final class CliProcess implements AutoCloseable {
         builder.environment().remove("AR_CONFIG");
         // the test classpath carries logback-test.xml (WARN); the child logs at INFO like the real daemon
         builder.environment().put("AR_TEST_LOG_LEVEL", "INFO");
+        // every daemon of the tests on a free port of its own (it logs "metrics and health on http://..."), so
+        // daemons running side by side do not fight over the default 127.0.0.1:9464
+        builder.environment().putIfAbsent("AR_METRICS_LISTEN", "127.0.0.1:0");
+        builder.environment().putAll(environment);
         return new CliProcess(builder.start());
     }
 
