@@ -179,14 +179,18 @@ class ComposeStackTest {
             assertEquals("host", info.getHostConfig().getNetworkMode(), service + " is on the host's network");
         }
         // each listens on 127.0.0.1 only: NATS, its monitoring, the registry (nginx), the runtime's /readyz
-        String listeners = Files.readString(Path.of("/proc/net/tcp"));
+        // /proc/net/tcp6 too: the JVM listens on a dual-stack socket even for 127.0.0.1 (::ffff:127.0.0.1)
+        String listeners = Files.readString(Path.of("/proc/net/tcp")) + Files.readString(Path.of("/proc/net/tcp6"));
+        List<String> listening = listeners.lines().map(String::trim).filter(l -> l.split("\\s+").length > 3)
+                .filter(l -> l.split("\\s+")[3].equals("0A")).map(l -> l.split("\\s+")[1]).toList();
         for (String port : List.of(env.get("AR_HOST_NATS_PORT"), env.get("AR_HOST_NATS_MONITOR_PORT"),
                 env.get("AR_HOST_REGISTRY_PORT"), env.get("AR_HOST_METRICS_PORT"))) {
             String hex = String.format(":%04X", Integer.parseInt(port));
-            assertTrue(listeners.lines().anyMatch(l -> l.contains("0100007F" + hex) && l.trim().split("\\s+")[3].equals("0A")),
-                    "something listens on 127.0.0.1:" + port);
-            assertTrue(listeners.lines().noneMatch(l -> l.contains("00000000" + hex) && l.trim().split("\\s+")[3].equals("0A")),
-                    "nothing listens on 0.0.0.0:" + port);
+            List<String> addresses = listening.stream().filter(a -> a.endsWith(hex))
+                    .map(a -> a.substring(0, a.length() - hex.length())).toList();
+            assertTrue(!addresses.isEmpty(), "something listens on port " + port);
+            assertTrue(addresses.stream().allMatch(ComposeStackTest::isLoopback),
+                    "port " + port + " listens on loopback only: " + addresses);
         }
         Set<String> networks = new TreeSet<>();
         for (Network n : docker.listNetworksCmd().exec()) {
@@ -293,6 +297,12 @@ class ComposeStackTest {
         Result r = run(Duration.ofMinutes(2), Map.of(), checkout, java, "-jar", ar.toString(), "publish",
                 "sample@" + NEW_VERSION, sample.toString(), "--to", checkout.resolve("build/registry").toString());
         assertEquals(0, r.exitCode(), "ar publish: " + r.output());
+    }
+
+    /** A local address of /proc/net/tcp(6): 127.0.0.1, ::ffff:127.0.0.1 or ::1. */
+    private static boolean isLoopback(String hexAddress) {
+        return hexAddress.equals("0100007F") || hexAddress.equals("0000000000000000FFFF00000100007F")
+                || hexAddress.equals("00000000000000000000000001000000");
     }
 
     private static String plan(String id, String version, String schedule) {
