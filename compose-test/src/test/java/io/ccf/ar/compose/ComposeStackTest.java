@@ -249,6 +249,8 @@ class ComposeStackTest {
         assertTrue(List.of(0L, 143L).contains(stopped.getState().getExitCodeLong()),
                 "exit code after SIGTERM: " + stopped.getState().getExitCodeLong() + "\n" + logsAtStop);
         assertTrue(logsAtStop.contains("runtime stopped"), "the daemon ran its shutdown:\n" + logsAtStop);
+        assertTrue(logsAtStop.lines().anyMatch(l -> l.contains("plugin stopped") && l.contains("graceful=\"true\"")),
+                "its plugins were stopped, not left behind:\n" + logsAtStop);
 
         docker.startContainerCmd(id).exec();
         awaitHealthy(id, Duration.ofMinutes(3));
