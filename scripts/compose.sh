@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `make compose-up` / `make compose-down`: the docker-compose.yml stack (NATS, plugin registry,
 # assessment runtime). Needs a running Docker engine; uses `docker compose` (v2) when present,
-# else `docker-compose`.
+# else `docker-compose`. Published ports come from docker-compose.override.yml (127.0.0.1 only);
+# AR_COMPOSE_NETWORK=host uses docker/compose.host-network.yml instead: every service on the host's
+# network on loopback ports, for an engine without bridge networks. With AR_*_IMAGE set (see
+# scripts/debian-base-images.sh) the images build on stand-in base images. COMPOSE_PROJECT_NAME is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +27,11 @@ else
   exit 1
 fi
 
+FILES=(-f docker-compose.yml -f docker-compose.override.yml)
+if [ "${AR_COMPOSE_NETWORK:-}" = host ]; then
+  FILES=(-f docker-compose.yml -f docker/compose.host-network.yml)
+fi
+
 if [ "$1" = up ] && [ ! -f .env ]; then
   # the NATS users' passwords (docker/nats-server.conf); docker compose reads .env by itself
   umask 077
@@ -33,9 +41,9 @@ if [ "$1" = up ] && [ ! -f .env ]; then
   echo "compose: wrote random NATS passwords to .env (mode 0600)"
 fi
 if [ "$1" = up ]; then
-  "${DC[@]}" -f docker-compose.yml up -d --build
-  "${DC[@]}" -f docker-compose.yml ps
-  echo "compose: up. Logs: ${DC[*]} logs -f assessment-runtime; results: bin/ar watch-results (NATS on 127.0.0.1:4222)"
+  "${DC[@]}" "${FILES[@]}" up -d --build
+  "${DC[@]}" "${FILES[@]}" ps
+  echo "compose: up. Logs: ${DC[*]} logs -f assessment-runtime; results: bin/ar watch-results (NATS on 127.0.0.1:4222, or AR_HOST_NATS_PORT with AR_COMPOSE_NETWORK=host)"
 else
-  "${DC[@]}" -f docker-compose.yml down
+  "${DC[@]}" "${FILES[@]}" down --remove-orphans
 fi
