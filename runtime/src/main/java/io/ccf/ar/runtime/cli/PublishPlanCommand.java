@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.cli;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Parameters;
         description = {"Validate a plan file and publish it on runtime.configuration as a plan event",
                 "({\"type\": \"activated\"|\"updated\"|\"deleted\", \"data\": <plan>}); prints the runtime's answer."})
 final class PublishPlanCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.COMPACT;
 
     @Mixin
     NatsOptions nats;

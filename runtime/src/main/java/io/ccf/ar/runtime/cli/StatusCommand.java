@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.cli;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -65,7 +66,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static String toJson(FleetQuery.Replies replies, JobSetComparison jobs) throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = JsonMappers.COMPACT;
         ObjectNode out = mapper.createObjectNode();
         ArrayNode runtimes = out.putArray("runtimes");
         for (RuntimeStatus r : replies.runtimes()) {

@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.fleet;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -8,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The wire form of a {@link RuntimeStatus}: one JSON object. */
 public final class StatusCodec {
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMappers.COMPACT;
 
     public byte[] encode(RuntimeStatus status) {
         try {

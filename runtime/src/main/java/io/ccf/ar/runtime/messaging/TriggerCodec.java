@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.messaging;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -22,7 +23,7 @@ import io.ccf.ar.runtime.schedule.Trigger;
 final class TriggerCodec {
     /** Where triggers are published. */
     static final String SUBJECT = "runtime.schedule.fire";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.COMPACT;
 
     private TriggerCodec() {
     }

@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.ops;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -13,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -30,7 +30,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  */
 final class OpsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonMappers.FILES;
 
     private final HttpServer server;
     private final ExecutorService threads;

@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.plans;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -11,18 +12,11 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** JSON in and out of NATS messages and HTTP bodies, with reasons a sender can act on. */
 final class JsonMessages {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // a repeated key is a mistake, not "last wins"
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS) // version: 1.10 stays "1.10"
-            .build();
+    private static final ObjectMapper MAPPER = JsonMappers.STRICT;
 
     private JsonMessages() {
     }

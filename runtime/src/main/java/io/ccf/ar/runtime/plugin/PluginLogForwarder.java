@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.plugin;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Iterator;
@@ -29,7 +30,7 @@ import com.google.protobuf.ByteString;
  * level use up the rate.
  */
 final class PluginLogForwarder {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.COMPACT;
 
     private final PackageRef ref;
     private final Logger log;

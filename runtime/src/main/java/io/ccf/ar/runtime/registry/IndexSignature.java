@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.registry;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,7 +35,7 @@ import java.util.Optional;
 public final class IndexSignature {
     public static final String SIGNATURE_FILE = StaticRegistryTree.INDEX_FILE + ".sig";
     public static final String ALGORITHM = "Ed25519";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.COMPACT;
     private static final int MAX_KEY_FILE = 16 * 1024;
 
     private IndexSignature() {

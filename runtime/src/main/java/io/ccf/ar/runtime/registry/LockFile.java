@@ -1,10 +1,9 @@
 package io.ccf.ar.runtime.registry;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ccf.ar.runtime.files.DurableFiles;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
@@ -55,9 +54,7 @@ public final class LockFile {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = JsonMappers.FILES;
     private static final TypeReference<TreeMap<String, TreeMap<String, Entry>>> TYPE = new TypeReference<>() {
     };
     private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.registry;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -38,7 +39,7 @@ import java.util.Optional;
  * for that platform is added or replaced, so publishing once per platform builds a multi-platform package.
  */
 public final class OciPackagePublisher {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.COMPACT;
     private static final byte[] EMPTY_CONFIG = "{}".getBytes(StandardCharsets.UTF_8);
 
     private final OciLocation location;

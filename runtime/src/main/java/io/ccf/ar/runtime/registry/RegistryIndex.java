@@ -1,9 +1,8 @@
 package io.ccf.ar.runtime.registry;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -44,9 +43,7 @@ public record RegistryIndex(String packageName, long serial, Instant expires, Li
     public record Version(String version, String file, String sha256, Long size, String published) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = JsonMappers.FILES;
 
     /** Wire form: {@code package} is a Java keyword, so the record is mapped by hand; serial is checked by hand. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

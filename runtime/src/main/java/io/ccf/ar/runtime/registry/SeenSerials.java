@@ -1,8 +1,8 @@
 package io.ccf.ar.runtime.registry;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ccf.ar.runtime.files.DurableFiles;
 
@@ -34,7 +34,7 @@ public final class SeenSerials {
     public static final String FILE = "registry-state.json";
     private static final String LOCK = "registry-state.lock";
     private static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonMappers.FILES;
 
     private final Path file;
     private final Path lockFile;

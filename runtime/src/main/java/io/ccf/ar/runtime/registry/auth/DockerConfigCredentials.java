@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.registry.auth;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -27,7 +28,7 @@ import java.util.regex.Pattern;
  * The file is read on every lookup, so a {@code docker login} made while the daemon runs is seen.
  */
 public final class DockerConfigCredentials implements CredentialSource {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.COMPACT;
     private static final Pattern HELPER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final long HELPER_TIMEOUT_SECONDS = 10;
     private static final int MAX_HELPER_OUTPUT = 64 * 1024;

@@ -1,5 +1,6 @@
 package io.ccf.ar.runtime.registry.oci;
 
+import io.ccf.ar.runtime.json.JsonMappers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ccf.ar.runtime.registry.BoundedBody;
@@ -54,7 +55,7 @@ public final class RegistryClient {
     /** The distribution spec lets registries refuse manifests over 4 MiB; we refuse to read more. */
     public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     private static final int MAX_SMALL_BODY = 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.COMPACT;
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
     private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
 
