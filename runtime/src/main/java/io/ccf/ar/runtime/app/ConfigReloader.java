@@ -34,7 +34,8 @@ public final class ConfigReloader implements AutoCloseable {
     static final Duration SETTLE = Duration.ofMillis(300);
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
 
-    private final Path configFile;
+    private final Path configFile; // normalized: what file events are compared with
+    private final Path loadedFrom; // as the running config was loaded, so that derived paths compare equal
     private final Path assessmentsDir;
     private final Map<String, String> env;
     private final BiConsumer<RuntimeConfig, String> apply;
@@ -48,6 +49,7 @@ public final class ConfigReloader implements AutoCloseable {
      */
     public ConfigReloader(RuntimeConfig running, Map<String, String> env, BiConsumer<RuntimeConfig, String> apply) {
         this.configFile = running.configFile().toAbsolutePath().normalize();
+        this.loadedFrom = running.configFile();
         this.assessmentsDir = running.assessmentsDir().toAbsolutePath().normalize();
         this.env = Map.copyOf(env);
         this.apply = apply;
@@ -96,7 +98,7 @@ public final class ConfigReloader implements AutoCloseable {
         log.atInfo().addKeyValue("cause", cause).addKeyValue("file", configFile).log("reloading config and plan files");
         RuntimeConfig next;
         try {
-            next = new RuntimeConfigLoader(env).load(configFile);
+            next = new RuntimeConfigLoader(env).load(loadedFrom);
         } catch (ConfigException e) {
             log.atError().addKeyValue("cause", cause).addKeyValue("problems", String.join("; ", e.problems().stream().map(Object::toString).toList()))
                     .log("reload refused: config.yml does not load; the running configuration stays");

@@ -92,7 +92,7 @@ public final class RuntimeMetrics implements RunMetrics, PluginMetrics, Download
                 .classicOnly().classicUpperBounds(LATENESS_SECONDS)
                 .help("How late the scheduler hands each fire over, after its fire time").register(registry);
         firesSkipped = Counter.builder().name("ar_scheduler_fires_skipped").labelNames("job")
-                .help("Fires skipped: the job's previous run was still going and 5 fires already waited (overlap)")
+                .help("Fires skipped: the job's previous run was still going and 10 fires already waited (overlap)")
                 .register(registry);
         firesDropped = Counter.builder().name("ar_scheduler_fires_dropped").labelNames("reason")
                 .help("Fires not run here: misfire (arrived after nats.misfireDeadline) or refused (runtime full or"
