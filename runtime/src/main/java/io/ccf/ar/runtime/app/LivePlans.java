@@ -110,11 +110,11 @@ public final class LivePlans implements PlanRegistry {
             }
             List<PlanSpec> loaded = compiled.plans().plans();
             boolean changed = !byId(loaded).equals(byId(plans)) || !next.plugins().equals(config.plugins());
+            if (changed) {
+                replace(loaded, next); // a compile error throws here, before anything changed
+            }
             config = next;
             skippedFiles = describe(compiled.plans().rejected());
-            if (changed) {
-                replace(loaded);
-            }
             return changed;
         }
     }
@@ -124,7 +124,7 @@ public final class LivePlans implements PlanRegistry {
         synchronized (lock) {
             List<PlanSpec> next = new ArrayList<>(plans.stream().filter(p -> !p.id().equals(plan.id())).toList());
             next.add(plan);
-            replace(next);
+            replace(next, config);
         }
     }
 
@@ -148,14 +148,14 @@ public final class LivePlans implements PlanRegistry {
             if (plans.stream().noneMatch(p -> p.id().equals(planId))) {
                 return false;
             }
-            replace(plans.stream().filter(p -> !p.id().equals(planId)).toList());
+            replace(plans.stream().filter(p -> !p.id().equals(planId)).toList(), config);
             return true;
         }
     }
 
     /** Compiles first (a conflict throws and changes nothing), then swaps the catalog and reschedules. */
-    private void replace(List<PlanSpec> next) {
-        JobCatalog compiled = packages.provision(JobCatalog.compile(config, next)); // a new version is fetched, then started
+    private void replace(List<PlanSpec> next, RuntimeConfig with) {
+        JobCatalog compiled = packages.provision(JobCatalog.compile(with, next)); // a new version is fetched, then started
         plans = List.copyOf(next);
         catalog = compiled;
         List<PluginSpec> specs = LoadedRuntime.pluginSpecs(compiled);
