@@ -11,6 +11,7 @@ import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.JobDefinition;
 import io.ccf.ar.runtime.config.PlanDirectory;
 import io.ccf.ar.runtime.config.PlanLoadResult;
+import io.ccf.ar.runtime.config.PluginHostSettings;
 import io.ccf.ar.runtime.config.RuntimeConfig;
 import io.ccf.ar.runtime.config.RuntimeConfigLoader;
 import io.ccf.ar.runtime.plugin.PackageRef;
@@ -61,14 +62,7 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
     }
 
     public static PluginHostOptions hostOptions(RuntimeConfig config) {
-        PluginHostOptions.Builder builder = PluginHostOptions.builder()
-                .runtimeId(config.runtimeId())
-                .startTimeout(config.pluginHost().startTimeout())
-                .callTimeout(config.pluginHost().callTimeout())
-                .stopTimeout(config.pluginHost().stopTimeout())
-                .maxMessageSize(config.pluginHost().maxMessageSize())
-                .autoMTLS(config.pluginHost().autoMTLS()).environment(config.pluginHost().environment());
-        config.pluginHost().jvmOptions().ifPresent(builder::jvmOptions);
+        PluginHostOptions.Builder builder = hostOptions(config.runtimeId(), config.pluginHost());
         // A package installed from the registry must still match its hash in plugins.lock at every launch;
         // one placed by hand (no lock entry) is launched as it is.
         LockFile lock = new LockFile(config.pluginsDir());
@@ -78,5 +72,21 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
             }
         });
         return builder.build();
+    }
+
+    /**
+     * The {@code pluginHost} settings as host options, without the plugins.lock check (for a plugin run from a
+     * file: {@code ar run-plugin} passes {@link PluginHostSettings#DEFAULTS}, the daemon's defaults).
+     */
+    public static PluginHostOptions.Builder hostOptions(String runtimeId, PluginHostSettings settings) {
+        PluginHostOptions.Builder builder = PluginHostOptions.builder()
+                .runtimeId(runtimeId)
+                .startTimeout(settings.startTimeout())
+                .callTimeout(settings.callTimeout())
+                .stopTimeout(settings.stopTimeout())
+                .maxMessageSize(settings.maxMessageSize())
+                .autoMTLS(settings.autoMTLS()).environment(settings.environment());
+        settings.jvmOptions().ifPresent(builder::jvmOptions);
+        return builder;
     }
 }

@@ -1,12 +1,8 @@
 package io.ccf.ar.runtime.cli;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ccf.ar.runtime.app.LoadedRuntime;
 import io.ccf.ar.runtime.app.PackageProvisioner;
@@ -14,9 +10,7 @@ import io.ccf.ar.runtime.config.JobCatalog;
 import io.ccf.ar.runtime.config.JobDefinition;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PluginManager;
-import io.ccf.ar.runtime.run.JobRunner;
-import io.ccf.ar.runtime.run.JsonLinesResultSink;
-import io.ccf.ar.runtime.run.ResultSink;
+import io.ccf.ar.runtime.run.SubjectSelection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,33 +39,16 @@ final class RunOnceCommand implements Callable<Integer> {
                     + runtime.catalog().jobs().stream().map(JobDefinition::id).toList());
             return 2;
         }
-        AtomicInteger failed = new AtomicInteger();
-        JsonLinesResultSink stdout = new JsonLinesResultSink(System.out);
-        ResultSink sink = result -> {
-            if (!result.ok()) {
-                failed.incrementAndGet();
-            }
-            stdout.publish(result);
-        };
-        ExecutorService pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "execute");
-            t.setDaemon(true);
-            return t;
-        });
         // ranges (^1.2) become the exact versions chosen, and missing versions are fetched
         JobCatalog provisioned = new PackageProvisioner(runtime.config()).provision(JobCatalog.of(selected));
-        selected = provisioned.jobs();
-        try (PluginManager plugins = new PluginManager(new PackageLayout(runtime.config().pluginsDir()), runtime.hostOptions())) {
+        try (PluginManager plugins = new PluginManager(new PackageLayout(runtime.config().pluginsDir()), runtime.hostOptions());
+             JsonLinesRun run = new JsonLinesRun(plugins, runtime.config().execution(), runtime.config().runtimeId(), System.out)) {
             plugins.start(LoadedRuntime.pluginSpecs(provisioned));
-            JobRunner runner = new JobRunner(plugins, sink, runtime.config().execution(), runtime.config().runtimeId(),
-                    pool, Clock.systemDefaultZone());
-            for (JobDefinition job : selected) {
-                runner.run(job);
+            for (JobDefinition job : provisioned.jobs()) {
+                run.run(job, SubjectSelection.ALL);
             }
-        } finally {
-            pool.shutdownNow();
+            return run.failed().isEmpty() ? 0 : 1;
         }
-        return failed.get() == 0 ? 0 : 1;
     }
 
     private List<JobDefinition> select(JobCatalog catalog) {

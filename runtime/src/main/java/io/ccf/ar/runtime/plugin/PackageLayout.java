@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * an executable named {@code <package>} (the original layout), an executable named {@code plugin}
  * (the original's later layout) or {@code <package>.jar} (a Java plugin). Checked in that order.
  */
-public final class PackageLayout {
+public final class PackageLayout implements PackageResolver {
     private final Path pluginsDir;
 
     public PackageLayout(Path pluginsDir) {
@@ -28,6 +28,7 @@ public final class PackageLayout {
     }
 
     /** Finds the runnable file of a package version, or explains what was looked for. */
+    @Override
     public PluginPackage resolve(PackageRef ref) {
         Path dir = versionDir(ref);
         List<Path> candidates = candidates(ref);

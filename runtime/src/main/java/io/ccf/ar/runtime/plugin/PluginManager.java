@@ -32,7 +32,7 @@ import io.ccf.ar.proto.ExecuteResult;
 public final class PluginManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginManager.class);
 
-    private final PackageLayout layout;
+    private final PackageResolver packages;
     private final PluginHostOptions options;
     private final ProcessLauncher launcher;
     private final PluginChannels channels;
@@ -49,13 +49,14 @@ public final class PluginManager implements AutoCloseable {
     private volatile boolean stopped;
     private final PluginMetrics metrics;
 
-    public PluginManager(PackageLayout layout, PluginHostOptions options) {
-        this(layout, options, PluginMetrics.NONE);
+    /** Packages from a plugins directory ({@link PackageLayout}) or any other {@link PackageResolver}. */
+    public PluginManager(PackageResolver packages, PluginHostOptions options) {
+        this(packages, options, PluginMetrics.NONE);
     }
 
-    public PluginManager(PackageLayout layout, PluginHostOptions options, PluginMetrics metrics) {
+    public PluginManager(PackageResolver packages, PluginHostOptions options, PluginMetrics metrics) {
         this.metrics = metrics;
-        this.layout = layout;
+        this.packages = packages;
         this.options = options;
         this.launcher = new ProcessLauncher(options.parentDeathSignal());
         this.channels = new PluginChannels();
@@ -162,7 +163,7 @@ public final class PluginManager implements AutoCloseable {
         if (stopped) {
             throw new PluginException("plugin manager is stopped");
         }
-        PluginPackage pkg = layout.resolve(ref);
+        PluginPackage pkg = packages.resolve(ref);
         synchronized (plugins) {
             List<PluginSpec> users = plugins.stream().filter(p -> p.pkg().equals(ref)).toList();
             if (users.isEmpty() && retiredRefs.contains(ref)) {
@@ -195,10 +196,6 @@ public final class PluginManager implements AutoCloseable {
     /** The clients of the package versions started so far (read-only snapshot: state, pid, restarts). */
     public List<PluginClient> clients() {
         return List.copyOf(clients.values());
-    }
-
-    public PackageLayout layout() {
-        return layout;
     }
 
     /** Stops every child concurrently (each: Shutdown, up to the stop timeout, then kill). */

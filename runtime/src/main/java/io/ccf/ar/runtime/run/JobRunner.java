@@ -92,6 +92,19 @@ public final class JobRunner {
 
     /** Runs {@code job} as the run {@code runId}; {@code scheduledAt} is its fire time, or null when not scheduled. */
     public RunReport run(JobDefinition job, String runId, Instant scheduledAt) {
+        return run(job, runId, scheduledAt, SubjectSelection.ALL);
+    }
+
+    /**
+     * Runs {@code job} now, executing only the {@code subjects} selected among those Evaluate returns.
+     *
+     * @throws IllegalArgumentException when a selected subject is not among them (no Execute runs then)
+     */
+    public RunReport run(JobDefinition job, SubjectSelection subjects) {
+        return run(job, newRunId(), null, subjects);
+    }
+
+    private RunReport run(JobDefinition job, String runId, Instant scheduledAt, SubjectSelection selection) {
         long t0 = System.nanoTime();
         long deadline = t0 + settings.runTimeout().toNanos();
         Counter counter = new Counter();
@@ -107,7 +120,7 @@ public final class JobRunner {
                 MDC.put("activity", activity.id());
                 MDC.put("plugin", activity.providerName());
                 try {
-                    runActivity(job, activity, runId, scheduledAt, deadline, counter);
+                    runActivity(job, activity, runId, scheduledAt, deadline, counter, selection);
                 } finally {
                     MDC.remove("activity");
                     MDC.remove("plugin");
@@ -131,7 +144,7 @@ public final class JobRunner {
     }
 
     private void runActivity(JobDefinition job, ActivityDefinition activity, String runId, Instant scheduledAt,
-                             long deadline, Counter counter) {
+                             long deadline, Counter counter, SubjectSelection selection) {
         ResultTemplate template = new ResultTemplate(runId, job, activity, scheduledAt);
         if (Thread.currentThread().isInterrupted()) { // cut short before this activity began
             publish(template.cancelled(Subject.getDefaultInstance(), 0, "run cancelled before this activity was run",
@@ -161,12 +174,12 @@ public final class JobRunner {
             }
             return;
         }
-        if (evaluated.getSubjectsCount() == 0) {
+        List<Subject> subjects = selection.select(evaluated.getSubjectsList());
+        if (subjects.isEmpty()) {
             log.warn("no subjects: Evaluate returned none, nothing to execute");
             return;
         }
         Semaphore slots = new Semaphore(settings.concurrency());
-        List<Subject> subjects = evaluated.getSubjectsList();
         int[] occurrence = occurrences(subjects);
         // one result per subject, whoever gets there first: the Execute task or the deadline
         AtomicBoolean[] reported = new AtomicBoolean[subjects.size()];
