@@ -30,6 +30,8 @@ import io.ccf.ar.runtime.plugin.PluginSpec;
  *
  * <p>Usage: {@code java -jar bench.jar PLUGINS_DIR GO_DIR [calls]} where PLUGINS_DIR holds
  * {@code sample/1.0.0/sample.jar} (and its class-data archive) and GO_DIR the interop binaries.
+ * {@code -Dbench.spawnOnly=true}: the spawn tables only; {@code -Dbench.baselineJar=FILE}: also this sample jar
+ * against another build of it.
  */
 public final class PluginBench {
     private static final int SPAWNS = 10;
@@ -99,6 +101,10 @@ public final class PluginBench {
         spawnRow("sample.jar + AppCDS archive (default options), `autoMTLS: false`", installed, sample, plaintext);
         spawnRow("Go plugin, `autoMTLS: false`", plain, go, plaintext);
         out("");
+        String baselineJar = System.getProperty("bench.baselineJar");
+        if (baselineJar != null) {
+            compareJars(Path.of(baselineJar).toAbsolutePath(), installed, plain, sample, defaults);
+        }
         if (Boolean.getBoolean("bench.spawnOnly")) {
             return;
         }
@@ -134,17 +140,64 @@ public final class PluginBench {
     private void spawnRow(String label, PackageLayout layout, PackageRef ref, PluginHostOptions options) {
         long[] millis = new long[SPAWNS];
         for (int i = 0; i < SPAWNS; i++) {
-            try (PluginManager manager = new PluginManager(layout, options)) {
-                long t0 = System.nanoTime();
-                Map<PackageRef, ?> failures = manager.start(List.of(new PluginSpec("p", ref, Map.of())));
-                millis[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                if (!failures.isEmpty()) {
-                    throw new IllegalStateException("start failed: " + failures);
-                }
+            millis[i] = spawnMillis(layout, ref, options);
+        }
+        out(spawnCells(label, millis));
+    }
+
+    private static String spawnCells(String label, long[] millis) {
+        long[] sorted = millis.clone();
+        Arrays.sort(sorted);
+        return "| " + label + " | " + sorted[sorted.length / 2] + " | " + sorted[0] + " | " + sorted[sorted.length - 1] + " |";
+    }
+
+    /** Spawn to ready of one launch (the plugin is stopped before this returns). */
+    private static long spawnMillis(PackageLayout layout, PackageRef ref, PluginHostOptions options) {
+        try (PluginManager manager = new PluginManager(layout, options)) {
+            long t0 = System.nanoTime();
+            Map<PackageRef, ?> failures = manager.start(List.of(new PluginSpec("p", ref, Map.of())));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            if (!failures.isEmpty()) {
+                throw new IllegalStateException("start failed: " + failures);
+            }
+            return millis;
+        }
+    }
+
+    /**
+     * {@code -Dbench.baselineJar=FILE}: the sample jar against another build of it (e.g. before a shading change),
+     * each with and without its own class-data archive, launches interleaved so that the machine's noise falls on
+     * both alike.
+     */
+    private void compareJars(Path baselineJar, PackageLayout installed, PackageLayout plain, PackageRef sample,
+                             PluginHostOptions options) throws Exception {
+        PackageLayout baseline = new PackageLayout(Files.createDirectories(scratch.resolve("baseline")));
+        PackageLayout baselinePlain = new PackageLayout(Files.createDirectories(scratch.resolve("baseline-plain")));
+        for (PackageLayout layout : List.of(baseline, baselinePlain)) {
+            Files.copy(baselineJar, Files.createDirectories(layout.versionDir(sample)).resolve("sample.jar"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        io.ccf.ar.runtime.tools.ClassDataArchiveTrainer.main(new String[] {
+                baseline.pluginsDir().toString(), sample.name(), sample.version()});
+        List<String> labels = List.of("baseline jar + AppCDS archive", "this jar + AppCDS archive",
+                "baseline jar, no archive", "this jar, no archive");
+        List<PackageLayout> layouts = List.of(baseline, installed, baselinePlain, plain);
+        long[][] millis = new long[layouts.size()][SPAWNS];
+        for (int i = 0; i < SPAWNS; i++) {
+            for (int v = 0; v < layouts.size(); v++) {
+                millis[v][i] = spawnMillis(layouts.get(v), sample, options);
             }
         }
-        Arrays.sort(millis);
-        out("| " + label + " | " + millis[SPAWNS / 2] + " | " + millis[0] + " | " + millis[SPAWNS - 1] + " |");
+        out("## Spawn to ready, baseline jar vs this jar (" + baselineJar.getFileName() + " "
+                + Files.size(baselineJar) / 1024 + " KiB vs " + Files.size(installed.versionDir(sample).resolve("sample.jar")) / 1024
+                + " KiB), interleaved launches, median of " + SPAWNS);
+        out("");
+        out("| plugin | median ms | min ms | max ms |");
+        out("|---|---|---|---|");
+        for (int v = 0; v < layouts.size(); v++) {
+            out(spawnCells(labels.get(v), millis[v]));
+        }
+        out("");
     }
 
     private record Rss(long afterStartKb, long afterLoadKb) {

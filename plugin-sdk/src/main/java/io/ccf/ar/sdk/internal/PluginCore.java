@@ -44,6 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PluginCore {
     /** Total time the stop sequence may take before the process is halted (hosts kill after 2 s). */
     static final long STOP_BUDGET_MS = 1700;
+    /** Keeps what grpc-netty loads by name in minimized shaded jars (see {@link ShadedJarRoots}); loads no netty class. */
+    static final Class<?> SHADED_JAR_ROOTS = ShadedJarRoots.class;
 
     private final Provider provider;
     private final Options options;
