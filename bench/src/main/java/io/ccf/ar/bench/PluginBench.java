@@ -103,7 +103,8 @@ public final class PluginBench {
         out("");
         String baselineJar = System.getProperty("bench.baselineJar");
         if (baselineJar != null) {
-            compareJars(Path.of(baselineJar).toAbsolutePath(), installed, plain, sample, defaults);
+            compareJars(Path.of(baselineJar).toAbsolutePath(), installed, plain, sample, defaults, "default options");
+            compareJars(Path.of(baselineJar).toAbsolutePath(), installed, plain, sample, plaintext, "`autoMTLS: false`");
         }
         if (Boolean.getBoolean("bench.spawnOnly")) {
             return;
@@ -170,15 +171,17 @@ public final class PluginBench {
      * both alike.
      */
     private void compareJars(Path baselineJar, PackageLayout installed, PackageLayout plain, PackageRef sample,
-                             PluginHostOptions options) throws Exception {
-        PackageLayout baseline = new PackageLayout(Files.createDirectories(scratch.resolve("baseline")));
-        PackageLayout baselinePlain = new PackageLayout(Files.createDirectories(scratch.resolve("baseline-plain")));
-        for (PackageLayout layout : List.of(baseline, baselinePlain)) {
-            Files.copy(baselineJar, Files.createDirectories(layout.versionDir(sample)).resolve("sample.jar"),
-                    StandardCopyOption.REPLACE_EXISTING);
+                             PluginHostOptions options, String optionsLabel) throws Exception {
+        PackageLayout baseline = new PackageLayout(scratch.resolve("baseline"));
+        PackageLayout baselinePlain = new PackageLayout(scratch.resolve("baseline-plain"));
+        if (!Files.isDirectory(baseline.pluginsDir())) {
+            for (PackageLayout layout : List.of(baseline, baselinePlain)) {
+                Files.copy(baselineJar, Files.createDirectories(layout.versionDir(sample)).resolve("sample.jar"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+            io.ccf.ar.runtime.tools.ClassDataArchiveTrainer.main(new String[] {
+                    baseline.pluginsDir().toString(), sample.name(), sample.version()});
         }
-        io.ccf.ar.runtime.tools.ClassDataArchiveTrainer.main(new String[] {
-                baseline.pluginsDir().toString(), sample.name(), sample.version()});
         List<String> labels = List.of("baseline jar + AppCDS archive", "this jar + AppCDS archive",
                 "baseline jar, no archive", "this jar, no archive");
         List<PackageLayout> layouts = List.of(baseline, installed, baselinePlain, plain);
@@ -188,7 +191,7 @@ public final class PluginBench {
                 millis[v][i] = spawnMillis(layouts.get(v), sample, options);
             }
         }
-        out("## Spawn to ready, baseline jar vs this jar (" + baselineJar.getFileName() + " "
+        out("## Spawn to ready, baseline jar vs this jar, " + optionsLabel + " (" + baselineJar.getFileName() + " "
                 + Files.size(baselineJar) / 1024 + " KiB vs " + Files.size(installed.versionDir(sample).resolve("sample.jar")) / 1024
                 + " KiB), interleaved launches, median of " + SPAWNS);
         out("");
