@@ -18,7 +18,7 @@ import java.util.Set;
  * @param unsetEnvironment removed from the child's environment
  * @param jvmOptions for a provider or a jar: options of the child JVM
  * @param startTimeout spawn to handshake, health check and Init
- * @param callTimeout each Evaluate / Execute / Init / Shutdown call
+ * @param callTimeout each Evaluate / Execute call
  * @param stopTimeout from asking the plugin to stop to killing it
  * @param autoMtls whether to negotiate go-plugin auto-mTLS
  * @param logLevel the child's AR_PLUGIN_LOG_LEVEL

@@ -121,7 +121,8 @@ public final class PluginHarness implements AutoCloseable {
             connection.streamStdio(output);
 
             step = "call Init";
-            PluginCalls init = new PluginCalls(connection, process, output, min(settings.callTimeout(), left(deadline)));
+            // bounded by the start timeout, not the call timeout: the first call also warms the plugin's JVM up
+            PluginCalls init = new PluginCalls(connection, process, output, left(deadline));
             InitResult result = initOrDefault(init, settings);
             return new PluginHarness(settings, process, connection, output, result, killOnExit);
         } catch (Exception e) {

@@ -126,8 +126,10 @@ public final class PluginHarnessBuilder {
     }
 
     /**
-     * How long each call ({@code Init}, {@code Evaluate}, {@code Execute}, {@code Shutdown})
-     * may take before it fails with {@code DEADLINE_EXCEEDED}; default 10 s.
+     * How long each {@code Evaluate} and {@code Execute} call may take before it fails with
+     * {@code DEADLINE_EXCEEDED}; default 10 s. ({@code Init} is bounded by the start timeout,
+     * {@code Shutdown} by the stop timeout.) Mind that the first call into a fresh JVM is
+     * slower than the next ones.
      *
      * @param timeout a positive duration
      * @return this builder
