@@ -13,10 +13,14 @@ import io.grpc.Status;
 public final class PluginCallException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The call that failed. */
     private final String call;
+    /** Its gRPC status code. */
     private final Status.Code code;
+    /** Its status description. */
     private final String description;
-    private final transient Integer exitCode;
+    /** The process's exit code, or {@code null} while it ran. */
+    private final Integer exitCode;
 
     PluginCallException(String call, Status.Code code, String description, Integer exitCode, String message,
                         Throwable cause) {

@@ -61,7 +61,9 @@ public final class PluginHarness implements AutoCloseable {
      * A plugin made of a {@link Provider} class on this JVM's class path: the process runs
      * {@code java -cp <java.class.path> io.ccf.ar.sdk.ProviderLauncher <class name> <name>},
      * which creates the provider with its public no-argument constructor and serves it. The
-     * plugin's own {@code main} is not used.
+     * plugin's own {@code main} is not used. The child gets this JVM's class path only, so
+     * the test must run on the class path (Maven Surefire's default for a project without
+     * {@code module-info.java}); on the module path, test the jar with {@link #forJar}.
      *
      * @param provider the provider class, public, concrete, with a public no-argument constructor
      * @return a builder; finish with {@link PluginHarnessBuilder#start()}
