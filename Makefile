@@ -5,7 +5,7 @@ SAMPLE_DIR := bin/plugins/sample/1.0.0
 REGISTRY_DIR := build/registry
 REGISTRY_PORT ?= 8081
 
-.PHONY: build test faults bench run-local nats-local nats-stop compose-up compose-down registry serve-registry clean
+.PHONY: build install-sdk test faults bench run-local nats-local nats-stop compose-up compose-down registry serve-registry clean
 
 ## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive)
 build:
@@ -18,6 +18,11 @@ build:
 	mkdir -p bin/assessments
 	[ -f bin/config.yml ] || cp runtime/src/dist/config.yml bin/config.yml
 	[ -n "$$(ls bin/assessments)" ] || cp runtime/src/dist/assessments/*.yaml bin/assessments/
+
+## install-sdk: install what a plugin author builds against into the local Maven repository (~/.m2):
+## io.ccf.ar:proto, io.ccf.ar:plugin-sdk and io.ccf.ar:plugin-sdk-testing (the test harness, test scope)
+install-sdk:
+	$(MVN) -pl proto,plugin-sdk,plugin-sdk-testing -am install -DskipTests
 
 ## run-local: build, start a local NATS (JetStream) if none runs, then run the daemon in the foreground
 ## with bin/config.yml (Ctrl-C stops it cleanly; NATS keeps running: make nats-stop)

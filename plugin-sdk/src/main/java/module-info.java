@@ -6,6 +6,9 @@
  */
 module io.ccf.ar.sdk {
     exports io.ccf.ar.sdk;
+    // the plugin test harness (plugin-sdk-testing, automatic module io.ccf.ar.sdk.testing) is a host:
+    // it reuses the handshake constants and the auto-mTLS certificates
+    exports io.ccf.ar.sdk.internal to io.ccf.ar.sdk.testing;
 
     // the wire contract's messages appear in Provider's signatures; the proto jar is an automatic module
     requires transitive proto;

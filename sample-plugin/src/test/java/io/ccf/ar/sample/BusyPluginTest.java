@@ -5,94 +5,124 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ccf.ar.proto.EvaluateInput;
 import io.ccf.ar.proto.EvaluateResult;
-import io.ccf.ar.proto.ExecuteInput;
 import io.ccf.ar.proto.ExecuteResult;
-import io.ccf.ar.proto.ExecutionStatus;
 import io.ccf.ar.proto.Observation;
-import io.ccf.ar.proto.Property;
 import io.ccf.ar.proto.Subject;
 import io.ccf.ar.proto.SubjectType;
+import io.ccf.ar.sdk.testing.PluginAssertions;
+import io.ccf.ar.sdk.testing.PluginCallException;
+import io.ccf.ar.sdk.testing.PluginHarness;
+import io.grpc.Status;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** BusyPlugin's provider logic, called directly (no process, no gRPC). */
+/**
+ * BusyPlugin as the runtime runs it: a real child process started through the go-plugin
+ * handshake by the SDK's test harness ({@link PluginHarness#forProvider}), called over gRPC.
+ * {@link BusyPluginJarIT} runs the shaded jar the same way.
+ */
 class BusyPluginTest {
-    final BusyPlugin plugin = new BusyPlugin();
 
     @Test
     void evaluateReturnsThreeBusyMachinesAndTheNamespace() {
-        EvaluateResult r = plugin.evaluate(EvaluateInput.getDefaultInstance());
-        assertEquals(3, r.getSubjectsCount());
-        for (int i = 0; i < 3; i++) {
-            Subject s = r.getSubjects(i);
-            assertEquals("busy-vm-" + i, s.getId());
-            assertEquals("Busy Virtual Machine " + i, s.getTitle());
-            assertEquals(SubjectType.INVENTORY_ITEM, s.getType());
-            assertEquals(java.util.Map.of("id", Integer.toString(i)), s.getPropsMap());
+        try (PluginHarness plugin = PluginHarness.forProvider(BusyPlugin.class).name("busy").start()) {
+            EvaluateResult r = plugin.evaluate();
+            PluginAssertions.assertSubjectIds(r, "busy-vm-0", "busy-vm-1", "busy-vm-2");
+            for (int i = 0; i < 3; i++) {
+                Subject s = r.getSubjects(i);
+                assertEquals("Busy Virtual Machine " + i, s.getTitle());
+                assertEquals(SubjectType.INVENTORY_ITEM, s.getType());
+                assertEquals(Map.of("id", Integer.toString(i)), s.getPropsMap());
+            }
+            assertEquals(Map.of("namespace", "busy"), r.getPropsMap());
+            // its debug line, through PluginLog on stderr
+            String line = plugin.awaitLogLine("\"@message\":\"evaluated\"");
+            assertTrue(line.contains("\"@module\":\"busy\"") && line.contains("\"subjects\":3"), line);
         }
-        assertEquals(java.util.Map.of("namespace", "busy"), r.getPropsMap());
     }
 
     @Test
     void subjectsSwitchSetsHowManyMachinesEvaluateReturns() {
-        EvaluateResult r = plugin.evaluate(EvaluateInput.newBuilder().putConfiguration("subjects", "100").build());
-        assertEquals(100, r.getSubjectsCount());
-        assertEquals("busy-vm-99", r.getSubjects(99).getId());
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> plugin.evaluate(EvaluateInput.newBuilder().putConfiguration("subjects", "many").build()));
+        try (PluginHarness plugin = PluginHarness.forProvider(BusyPlugin.class).config("subjects", "100").start()) {
+            EvaluateResult r = plugin.evaluate();
+            assertEquals(100, r.getSubjectsCount());
+            assertEquals("busy-vm-99", r.getSubjects(99).getId());
+        }
+        try (PluginHarness plugin = PluginHarness.forProvider(BusyPlugin.class).config("subjects", "many").start()) {
+            PluginCallException e = assertThrows(PluginCallException.class, plugin::evaluate);
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+            assertTrue(e.description().contains("subjects must be a number from 0 to 100000, not 'many'"),
+                    e.description());
+        }
     }
 
     @Test
-    void executeObservesTheSubjectWithConfigurationAndEvaluateProps() throws Exception {
-        Subject subject = plugin.evaluate(EvaluateInput.getDefaultInstance()).getSubjects(1);
-        ExecuteResult r = plugin.execute(ExecuteInput.newBuilder()
-                .setSubject(subject)
-                .putProps("namespace", "busy")
-                .putConfiguration("region", "eu")
-                .putConfiguration("tier", "gold")
-                .build());
-        assertEquals(ExecutionStatus.SUCCESS, r.getStatus());
-        assertEquals(1, r.getObservationsCount());
-        Observation o = r.getObservations(0);
-        UUID.fromString(o.getId());
-        assertEquals("busy-vm-1", o.getSubjectId());
-        assertFalse(o.getTitle().isEmpty());
-        OffsetDateTime.parse(o.getCollected()); // RFC 3339
-        List<String> props = o.getPropsList().stream()
-                .map(p -> p.getName() + "=" + p.getValue()).collect(Collectors.toList());
-        assertEquals(List.of("region=eu", "tier=gold", "namespace=busy"), props);
-        assertTrue(r.getLogsCount() >= 1);
-        assertFalse(r.getLogs(0).getTitle().isEmpty());
+    void everySubjectIsObservedWithTheConfigurationAndEvaluateProps() {
+        try (PluginHarness plugin = PluginHarness.forProvider(BusyPlugin.class)
+                .config("region", "eu").config("tier", "gold").start()) {
+            List<ExecuteResult> all = plugin.executeAll();
+            assertEquals(3, all.size());
+            for (int i = 0; i < 3; i++) {
+                ExecuteResult r = all.get(i);
+                PluginAssertions.assertSucceeded(r);
+                Observation o = PluginAssertions.assertObservationFor(r, "busy-vm-" + i);
+                assertEquals(1, r.getObservationsCount());
+                UUID.fromString(o.getId());
+                assertFalse(o.getTitle().isEmpty());
+                OffsetDateTime.parse(o.getCollected()); // RFC 3339
+                List<String> props = o.getPropsList().stream()
+                        .map(p -> p.getName() + "=" + p.getValue()).collect(Collectors.toList());
+                assertEquals(List.of("region=eu", "tier=gold", "namespace=busy"), props);
+                assertTrue(r.getLogsCount() >= 1);
+                assertEquals("Assessed busy-vm-" + i, r.getLogs(0).getTitle());
+            }
+        }
     }
 
     @Test
-    void failTrueThrowsSoTheCallFailsWithInternal() {
-        Exception e = assertThrows(IllegalStateException.class, () -> plugin.execute(ExecuteInput.newBuilder()
-                .setSubject(Subject.newBuilder().setId("busy-vm-0")).putConfiguration("fail", "true").build()));
-        assertTrue(e.getMessage().contains("busy-vm-0"), e.getMessage());
+    void failTrueFailsExecuteWithInternalNamingTheSubject() {
+        try (PluginHarness plugin = PluginHarness.forProvider(BusyPlugin.class).config("fail", "true").start()) {
+            PluginCallException e = assertThrows(PluginCallException.class, plugin::executeAll);
+            assertEquals("Execute", e.call());
+            assertEquals(Status.Code.INTERNAL, e.code());
+            assertEquals("java.lang.IllegalStateException: execute failed on purpose (fail=true) for busy-vm-0",
+                    e.description());
+            assertTrue(plugin.isRunning(), "a failed call does not end the plugin");
+        }
     }
 
     @Test
-    void sleepMsDelaysExecute() throws Exception {
-        long t0 = System.nanoTime();
-        ExecuteResult r = plugin.execute(ExecuteInput.newBuilder()
-                .setSubject(Subject.newBuilder().setId("busy-vm-2")).putConfiguration("sleep_ms", "120").build());
-        assertTrue((System.nanoTime() - t0) / 1_000_000L >= 120);
-        assertEquals(ExecutionStatus.SUCCESS, r.getStatus());
-        assertTrue(r.getObservations(0).getPropsList()
-                .contains(Property.newBuilder().setName("sleep_ms").setValue("120").build()));
-    }
-
-    @Test
-    void badSleepMsIsInvalidArgument() {
-        assertThrows(IllegalArgumentException.class, () -> plugin.execute(ExecuteInput.newBuilder()
-                .putConfiguration("sleep_ms", "soon").build()));
+    void sleepMsDelaysExecuteAndABadValueIsInvalidArgument() {
+        try (PluginHarness plugin = PluginHarness.forProvider(BusyPlugin.class).config("sleep_ms", "300").start()) {
+            Subject subject = plugin.evaluate().getSubjects(2);
+            long t0 = System.nanoTime();
+            PluginAssertions.assertSucceeded(plugin.execute(subject));
+            assertTrue((System.nanoTime() - t0) / 1_000_000L >= 300);
+        }
+        try (PluginHarness plugin = PluginHarness.forProvider(BusyPlugin.class).config("sleep_ms", "soon").start()) {
+            PluginCallException e = assertThrows(PluginCallException.class, plugin::executeAll);
+            assertEquals("Execute", e.call());
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        }
         assertEquals(0, BusyPlugin.sleepMillis(null));
         assertEquals(5, BusyPlugin.sleepMillis(" 5 "));
+    }
+
+    @Test
+    void exitOnExecuteCrashesTheProcessWithCode3() {
+        long pid;
+        try (PluginHarness plugin = PluginHarness.forProvider(BusyPlugin.class).config("exit_on_execute", "true")
+                .start()) {
+            pid = plugin.pid();
+            PluginCallException e = assertThrows(PluginCallException.class, plugin::executeAll);
+            assertEquals(3, e.exitCode(), e.getMessage());
+            assertTrue(e.getMessage().contains("exiting on purpose (exit_on_execute=true)"), e.getMessage());
+        }
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
 }

@@ -84,6 +84,51 @@ public final class AutoMtls {
         return new AutoMtls(context, Base64.getEncoder().withoutPadding().encodeToString(own.cert().getEncoded()));
     }
 
+    /**
+     * The host's side of auto-mTLS, for a host written in Java on top of the SDK (the plugin test
+     * harness): a one-shot certificate for {@code PLUGIN_CLIENT_CERT}, and a client TLS context that
+     * presents it and trusts exactly the plugin's certificate from handshake field 6.
+     */
+    public static final class HostSide {
+        private final Identity identity;
+
+        private HostSide(Identity identity) {
+            this.identity = identity;
+        }
+
+        /** A fresh host certificate (ECDSA P-521, as go-plugin's hosts make it). */
+        public static HostSide create() throws Exception {
+            return new HostSide(newIdentity());
+        }
+
+        /** The host's certificate, PEM: the value of {@code PLUGIN_CLIENT_CERT}. */
+        public String certificatePem() throws CertificateException {
+            return identity.pem();
+        }
+
+        /**
+         * The TLS context for dialling the plugin.
+         *
+         * @param handshakeField the plugin's DER certificate, base64 (handshake field 6)
+         * @throws IllegalArgumentException if the field is not a certificate
+         */
+        public SslContext clientContext(String handshakeField) throws javax.net.ssl.SSLException {
+            X509Certificate plugin;
+            try {
+                plugin = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                        new ByteArrayInputStream(Base64.getDecoder().decode(handshakeField.strip())));
+            } catch (CertificateException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("the plugin's certificate in handshake field 6 cannot be read: "
+                        + e.getMessage(), e);
+            }
+            SslContextBuilder builder = SslContextBuilder.forClient()
+                    .keyManager(identity.key(), identity.cert())
+                    .trustManager(new Pinned(plugin))
+                    .protocols("TLSv1.3", "TLSv1.2");
+            return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
+        }
+    }
+
     /** A key and its self-signed certificate. */
     record Identity(PrivateKey key, X509Certificate cert) {
         String pem() throws CertificateException {
@@ -131,7 +176,7 @@ public final class AutoMtls {
         }
     }
 
-    /** Trusts the host's certificate and nothing else (go-plugin makes it the only client CA). */
+    /** Trusts the peer's certificate from the handshake and nothing else (go-plugin makes it the only CA). */
     static final class Pinned extends X509ExtendedTrustManager {
         private final X509Certificate pinned;
 
@@ -141,7 +186,7 @@ public final class AutoMtls {
 
         private void check(X509Certificate[] chain) throws CertificateException {
             if (chain == null || chain.length == 0 || !chain[0].equals(pinned)) {
-                throw new CertificateException("the peer's certificate is not the host's (PLUGIN_CLIENT_CERT)");
+                throw new CertificateException("the peer's certificate is not the one exchanged in the go-plugin handshake");
             }
             chain[0].checkValidity();
         }

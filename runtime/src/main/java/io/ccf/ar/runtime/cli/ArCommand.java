@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
         subcommands = {DaemonCommand.class, RunOnceCommand.class, ValidateCommand.class, PluginsCommand.class,
                 PublishPlanCommand.class, WatchResultsCommand.class, InstallCommand.class,
                 UninstallCommand.class, PublishCommand.class, ReindexCommand.class, ServeRegistryCommand.class,
-                KeygenCommand.class, StatusCommand.class, RunPluginCommand.class})
+                KeygenCommand.class, StatusCommand.class, NewPluginCommand.class, RunPluginCommand.class})
 public final class ArCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

@@ -123,11 +123,50 @@ final class FaultRig implements AutoCloseable {
                 .count("resultsLost", subjects * expectedFires - assessed)
                 .write(test);
         saveLogs(scenario);
-        org.junit.jupiter.api.Assertions.assertEquals(expectedFires, complete, "fires with all " + subjects
-                + " results: " + fires.keySet() + "\n" + logs(runtimes.get(0)));
+        if (complete != expectedFires) {
+            org.junit.jupiter.api.Assertions.fail(whyIncomplete(fires, jobId, from, to, expectedFires, subjects));
+        }
         org.junit.jupiter.api.Assertions.assertEquals(subjects * expectedFires, storedInWindow,
                 "one stored result per subject and fire");
         org.junit.jupiter.api.Assertions.assertEquals(0, stored.duplicates(), "no result stored twice");
+    }
+
+    /**
+     * What a failing window needs to be understood from the test output alone (CI keeps no files): the fires missing or
+     * incomplete, what each runtime logged about each of them, and every runtime's warnings and errors.
+     */
+    private String whyIncomplete(TreeMap<java.time.Instant, StoredResults.Fire> fires, String jobId, java.time.Instant from,
+                                 java.time.Instant to, long expectedFires, int subjects) {
+        StringBuilder why = new StringBuilder();
+        why.append("expected ").append(expectedFires).append(" fires of ").append(jobId).append(" in [").append(from)
+                .append(", ").append(to).append("] with ").append(subjects).append(" results each; now ")
+                .append(java.time.Instant.now()).append("\n");
+        List<java.time.Instant> incomplete = new ArrayList<>();
+        for (java.time.Instant t = from; !t.isAfter(to); t = t.plusSeconds(1)) {
+            StoredResults.Fire fire = fires.get(t);
+            if (fire == null || fire.subjectsAssessed() < subjects) {
+                incomplete.add(t);
+            }
+        }
+        why.append("incomplete: ").append(incomplete.size()).append(" fires\n");
+        for (java.time.Instant t : incomplete.subList(0, Math.min(incomplete.size(), 12))) {
+            StoredResults.Fire fire = fires.get(t);
+            why.append("- ").append(t).append(": ").append(fire == null ? "nothing stored"
+                    : fire.subjectsAssessed() + " subjects stored by " + fire.runtimes()).append("\n");
+            for (int i = 0; i < runtimes.size(); i++) {
+                String name = "rt" + i + " ";
+                runtimes.get(i).stderr().stream().filter(l -> l.contains(t.toString())).limit(6)
+                        .forEach(l -> why.append("    ").append(name).append(l, 0, Math.min(l.length(), 260)).append("\n"));
+            }
+        }
+        for (int i = 0; i < runtimes.size(); i++) {
+            List<String> loud = runtimes.get(i).stderr().stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                    .toList();
+            why.append("rt").append(i).append(" warnings and errors (").append(loud.size()).append("):\n");
+            loud.subList(Math.max(0, loud.size() - 25), loud.size())
+                    .forEach(l -> why.append("    ").append(l, 0, Math.min(l.length(), 260)).append("\n"));
+        }
+        return why.toString();
     }
 
     private long logLinesOfAll(String text) {
