@@ -347,6 +347,12 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
         return c == null ? 0 : c.alreadyRunHere();
     }
 
+    /** Acknowledgements sent again because JetStream did not confirm the first (a consumer leader change). */
+    public long acksResent() {
+        TriggerConsumer c = currentConsumer();
+        return c == null ? 0 : c.ackResent();
+    }
+
     /** Triggers handed to the handler whose stage has not completed. */
     int inProgress() {
         TriggerConsumer c = currentConsumer();

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -56,6 +57,10 @@ final class TriggerConsumer {
     static final long FETCH_WAIT_MILLIS = 1_000;
     private static final long FETCH_RETRY_MILLIS = 1_000;
     private static final int MAX_LOGGED_BODY = 200;
+    /** How long one acknowledgement waits for JetStream's confirmation before it is sent again. */
+    static final Duration ACK_CONFIRM_TIMEOUT = Duration.ofSeconds(1);
+    private static final long ACK_RETRY_MILLIS = 250;
+    private static final byte[] ACK = "+ACK".getBytes(StandardCharsets.US_ASCII);
 
     private final Connection connection;
     private final JetStream jetStream;
@@ -73,12 +78,14 @@ final class TriggerConsumer {
     private final LongAdder alreadyRunHere = new LongAdder();
     private final LongAdder misfired = new LongAdder();
     private final LongAdder givenBack = new LongAdder();
+    private final LongAdder ackResent = new LongAdder();
     private volatile boolean closed;
 
     /** One delivery handed to the handler; identity equality (two deliveries of one trigger are two entries). */
     private static final class InFlight {
         final Message message;
         final Trigger trigger;
+        final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         volatile boolean heartbeatFailed;
 
         InFlight(Message message, Trigger trigger) {
@@ -241,20 +248,75 @@ final class TriggerConsumer {
 
     /** The handler's stage completed: ack (done) or nak (not dealt with here). */
     private void finish(InFlight entry, Throwable failure) {
-        if (!inFlight.remove(entry)) {
+        if (!entry.finished.compareAndSet(false, true)) {
             return;
         }
         if (failure == null) {
             ledger.record(entry.trigger); // a redelivery (the ack lost with the connection) is not run again here
-            quietly(entry.message::ack, "ack");
+            // stays in flight (heartbeats go on) until JetStream confirms the ack
+            acknowledge(entry, 1, System.nanoTime() + confirmWindowNanos());
         } else {
+            inFlight.remove(entry);
             givenBack.increment();
             log.atInfo().addKeyValue("job", entry.trigger.jobId()).addKeyValue("fireTime", entry.trigger.fireTime())
                     .addKeyValue("reason", String.valueOf(TriggerPublisher.unwrap(failure).getMessage()))
                     .log("trigger given back to the shared schedule for another delivery");
             giveBack(entry.message);
+            stopHeartbeatsIfDone();
         }
-        stopHeartbeatsIfDone();
+    }
+
+    /**
+     * Acknowledges a finished trigger and waits (asynchronously) for JetStream's confirmation, sending it again until
+     * one comes: a plain ack is fire-and-forget, and one lost while the consumer's leader changes makes JetStream
+     * deliver the fire again after ackWait, to a runtime that has not run it. Until confirmed, the trigger keeps its
+     * in-progress heartbeat. Gives up (WARN) when the connection is closed or after ackWait x maxDeliver, when every
+     * redelivery JetStream would make has happened anyway.
+     */
+    private void acknowledge(InFlight entry, int attempt, long giveUpAt) {
+        if (connection.getStatus() == Connection.Status.CLOSED || System.nanoTime() > giveUpAt) {
+            inFlight.remove(entry);
+            log.atWarn().addKeyValue("runtime", runtimeId).addKeyValue("job", entry.trigger.jobId())
+                    .addKeyValue("fireTime", entry.trigger.fireTime()).addKeyValue("attempts", attempt - 1)
+                    .log("JetStream did not confirm the trigger's acknowledgement; it may deliver the fire again");
+            stopHeartbeatsIfDone();
+            return;
+        }
+        if (attempt > 1) {
+            ackResent.increment();
+        }
+        CompletableFuture<Message> reply;
+        if (connection.getStatus() != Connection.Status.CONNECTED || entry.message.getReplyTo() == null) {
+            reply = CompletableFuture.failedFuture(new IllegalStateException("not connected"));
+        } else {
+            try {
+                reply = connection.requestWithTimeout(entry.message.getReplyTo(), ACK, ACK_CONFIRM_TIMEOUT);
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+        }
+        reply.whenComplete((answer, failure) -> {
+            if (failure == null && answer != null && !answer.isStatusMessage()) {
+                inFlight.remove(entry);
+                if (attempt > 1) {
+                    log.atInfo().addKeyValue("runtime", runtimeId).addKeyValue("job", entry.trigger.jobId())
+                            .addKeyValue("fireTime", entry.trigger.fireTime()).addKeyValue("attempts", attempt)
+                            .log("trigger acknowledgement confirmed after a retry");
+                }
+                stopHeartbeatsIfDone();
+                return;
+            }
+            try {
+                heartbeats.schedule(() -> acknowledge(entry, attempt + 1, giveUpAt), ACK_RETRY_MILLIS,
+                        TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                inFlight.remove(entry); // only after close with nothing else in flight
+            }
+        });
+    }
+
+    private long confirmWindowNanos() {
+        return Math.max(TimeUnit.SECONDS.toNanos(5), settings.ackWait().multipliedBy(settings.maxDeliver()).toNanos());
     }
 
     private void giveBack(Message message) {
@@ -263,6 +325,9 @@ final class TriggerConsumer {
 
     private void sendHeartbeats() {
         for (InFlight entry : inFlight) {
+            if (entry.finished.get()) {
+                continue; // finished, its ack unconfirmed: heartbeats would only race the ack
+            }
             try {
                 entry.message.inProgress();
                 entry.heartbeatFailed = false;
@@ -323,6 +388,11 @@ final class TriggerConsumer {
 
     long givenBack() {
         return givenBack.sum();
+    }
+
+    /** Acknowledgements sent again because JetStream did not confirm the first. */
+    long ackResent() {
+        return ackResent.sum();
     }
 
     // ---- helpers
