@@ -57,6 +57,29 @@ final class DiskCheckRun {
         }
     }
 
+    /**
+     * Runs the generated plugin file with {@code ar run-plugin} (the author's quick loop, no config file): enough
+     * room passes (exit 0), an impossible minimum fails with a finding for the path (exit 1, named on stderr).
+     */
+    static void assertChecksWithRunPlugin(Path workDir, Path pluginFile, Path checkedPath) throws Exception {
+        for (String minFree : List.of("0", "1000000000000")) {
+            boolean passes = minFree.equals("0");
+            try (CliProcess ar = CliProcess.start(workDir, "run-plugin", pluginFile.toString(),
+                    "--config", "path=" + checkedPath, "--config", "min_free_mb=" + minFree)) {
+                assertEquals(passes ? 0 : 1, ar.waitFor(Commands.AR_TIMEOUT), String.join("\n", ar.stderr()));
+                assertEquals(1, ar.stdout().size(), "one JSON line per subject: " + ar.stdout());
+                JsonNode result = JSON.readTree(ar.stdout().get(0));
+                assertEquals(checkedPath.toString(), result.path("subjects").path("Id").asText(), result.toString());
+                assertEquals(passes ? "SUCCESS" : "FAILURE", result.path("status").asText(), result.toString());
+                assertEquals(passes ? 0 : 1, result.path("findings").size(), result.toString());
+                if (!passes) {
+                    assertTrue(String.join("\n", ar.stderr()).contains("1 of 1 result(s) failed"),
+                            String.join("\n", ar.stderr()));
+                }
+            }
+        }
+    }
+
     private static String job(String name, String packageName, Path path, String minFreeMb) {
         return "  - name: " + name + "\n    package: " + packageName + "\n    version: 0.1.0\n"
                 + "    schedule: \"0 0 * * * *\"\n    configuration:\n      path: \"" + path + "\"\n"

@@ -30,5 +30,6 @@ class GoPluginScaffoldTest {
 
         new TestPackages(dir.resolve("plugins")).executable("disk-check", "0.1.0", project.resolve("disk-check"));
         DiskCheckRun.assertChecksUnderTheRuntime(dir, "disk-check", dir.toRealPath());
+        DiskCheckRun.assertChecksWithRunPlugin(dir, project.resolve("disk-check"), dir.toRealPath());
     }
 }

@@ -53,6 +53,7 @@ class JavaPluginScaffoldTest {
 
         new TestPackages(dir.resolve("plugins")).jar("disk-check", "0.1.0", jar);
         DiskCheckRun.assertChecksUnderTheRuntime(dir, "disk-check", dir.toRealPath());
+        DiskCheckRun.assertChecksWithRunPlugin(dir, jar, dir.toRealPath());
     }
 
     @Test
