@@ -76,6 +76,7 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
     private final FireLedger ledger;
     /** Fires wait at most this long after their fire time for the shared schedule before running here. */
     private final Duration fallbackAfter;
+    private final UntakenFireWatch untaken;
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -87,6 +88,7 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
     private final AtomicReference<LocalSpell> local = new AtomicReference<>();
     private final LongAdder published = new LongAdder();
     private final LongAdder ranLocally = new LongAdder();
+    private final LongAdder ranUntaken = new LongAdder();
 
     /** A period in LOCAL mode: since when, why, fires run here. */
     private record LocalSpell(Instant since, String reason, AtomicLong fires) {
@@ -118,6 +120,18 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
                     + " and its consumer " + DURABLE + ": " + e.getMessage(), e);
         }
         this.publisher = new TriggerPublisher(connection, jetStream, settings.scheduleStream(), clock);
+        this.untaken = new UntakenFireWatch(connection, takeDeadline(settings, fallbackAfter), clock, this::runUntaken);
+    }
+
+    /**
+     * How long after its fire time a stored fire may stay untaken before the runtime that stored it runs it: half the
+     * misfire deadline (the run still starts before the fire would count as misfired), at least the local fallback
+     * plus two seconds.
+     */
+    static Duration takeDeadline(NatsSettings settings, Duration fallbackAfter) {
+        Duration half = settings.misfireDeadline().dividedBy(2);
+        Duration floor = fallbackAfter.plusSeconds(2);
+        return half.compareTo(floor) >= 0 ? half : floor;
     }
 
     // ---- publishing
@@ -154,6 +168,9 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
         return publisher.publish(trigger, trigger.fireTime().plus(fallbackAfter)).whenComplete((ack, failure) -> {
             if (failure == null) {
                 published.increment();
+                if (!ack.isDuplicate()) {
+                    untaken.expect(trigger); // this runtime stored it: it sees that a runtime takes it
+                }
                 logPublished(trigger, ack);
             } else if (closed) {
                 log.atWarn().addKeyValue("runtime", runtimeId).addKeyValue("job", trigger.jobId())
@@ -201,12 +218,30 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
                     .log("fire not run: the shared schedule is unavailable and this runtime takes no triggers");
             return;
         }
-        ledger.record(trigger);
         ranLocally.increment();
         spell.fires().incrementAndGet();
         log.atInfo().addKeyValue("runtime", runtimeId).addKeyValue("job", trigger.jobId())
                 .addKeyValue("fireTime", trigger.fireTime()).addKeyValue("fire", trigger.fireId())
                 .log("fire runs on this runtime: the shared schedule is unavailable");
+        runHere(h, trigger);
+    }
+
+    /** A fire this runtime stored that no runtime took in time ({@link UntakenFireWatch}): it runs here. */
+    private void runUntaken(Trigger trigger) {
+        TriggerHandler h;
+        synchronized (lock) {
+            h = handler;
+        }
+        if (h == null || closed || ledger.contains(trigger)) {
+            return;
+        }
+        ranUntaken.increment();
+        runHere(h, trigger);
+    }
+
+    private void runHere(TriggerHandler h, Trigger trigger) {
+        ledger.record(trigger);
+        untaken.announce(trigger);
         try {
             CompletionStage<?> stage = h.handle(trigger);
             if (stage != null) {
@@ -289,8 +324,10 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
                 throw new IllegalStateException("trigger queue already has a handler");
             }
             this.handler = handler;
-            consumer = new TriggerConsumer(connection, jetStream, management, settings, runtimeId, clock, handler, ledger);
+            consumer = new TriggerConsumer(connection, jetStream, management, settings, runtimeId, clock, handler, ledger,
+                    untaken::announce);
             consumer.start();
+            untaken.start();
         }
         log.atInfo().addKeyValue("runtime", runtimeId).addKeyValue("stream", settings.scheduleStream())
                 .addKeyValue("consumer", DURABLE).addKeyValue("ackWaitMs", settings.ackWait().toMillis())
@@ -318,6 +355,7 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
             }
         }
         publisher.close();
+        untaken.close();
         if (c != null) {
             c.close();
         }
@@ -339,6 +377,11 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
     /** Fires this runtime ran itself because the shared schedule did not take them. */
     public long ranLocally() {
         return ranLocally.sum();
+    }
+
+    /** Fires this runtime stored that no runtime took within the take deadline, so they ran here. */
+    public long ranUntaken() {
+        return ranUntaken.sum();
     }
 
     /** Triggers delivered for fires this runtime had already run, acknowledged without a second run. */

@@ -70,6 +70,7 @@ final class TriggerConsumer {
     private final Clock clock;
     private final TriggerHandler handler;
     private final FireLedger ledger;
+    private final java.util.function.Consumer<Trigger> onTaken;
     private final long heartbeatMillis;
     private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -95,7 +96,8 @@ final class TriggerConsumer {
     }
 
     TriggerConsumer(Connection connection, JetStream jetStream, JetStreamManagement management, NatsSettings settings,
-                    String runtimeId, Clock clock, TriggerHandler handler, FireLedger ledger) {
+                    String runtimeId, Clock clock, TriggerHandler handler, FireLedger ledger,
+                    java.util.function.Consumer<Trigger> onTaken) {
         this.connection = connection;
         this.jetStream = jetStream;
         this.management = management;
@@ -104,6 +106,7 @@ final class TriggerConsumer {
         this.clock = clock;
         this.handler = handler;
         this.ledger = ledger;
+        this.onTaken = onTaken;
         this.heartbeatMillis = Math.max(100, settings.ackWait().toMillis() / 3);
         this.heartbeats = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "trigger-heartbeat");
@@ -201,6 +204,7 @@ final class TriggerConsumer {
             quietly(message::term, "term");
             return;
         }
+        onTaken.accept(trigger); // whatever happens to it next (run, acked as run here, misfired), it reached a runtime
         if (ledger.contains(trigger)) {
             alreadyRunHere.increment();
             quietly(message::ack, "ack");

@@ -299,6 +299,53 @@ class JetStreamTriggerQueueTest {
     }
 
     @Test
+    void aStoredFireThatNoRuntimeTakesRunsOnTheRuntimeThatStoredIt() throws Exception {
+        // misfire deadline 10 s: a fire stored and not taken 5 s after its fire time runs on the runtime that stored it
+        NatsSettings settings = settings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1));
+        Duration takeDeadline = JetStreamTriggerQueue.takeDeadline(settings, Duration.ofSeconds(1));
+        assertEquals(Duration.ofSeconds(5), takeDeadline);
+        JetStreamTriggerQueue queue = queue(connect(server.url()), settings);
+        BlockingQueue<Trigger> handled = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch roomOpen = new java.util.concurrent.CountDownLatch(1);
+        queue.subscribe(new TriggerHandler() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> handle(Trigger t) {
+                handled.add(t);
+                return TriggerHandler.done();
+            }
+
+            @Override
+            public int room() {
+                return roomOpen.getCount() == 0 ? Integer.MAX_VALUE : 0; // takes nothing until the fault is set
+            }
+
+            @Override
+            public boolean awaitRoom(Duration timeout) throws InterruptedException {
+                return roomOpen.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        Trigger fire = new Trigger("job-1", now());
+        assertFalse(queue.publishAsync(fire).get(WAIT.toSeconds(), TimeUnit.SECONDS).isDuplicate(), "stored here");
+        // the fault: the stored trigger is gone before any runtime took it (a stuck consumer's triggers aging out,
+        // an operator's purge, a server that loses what it acknowledged); nothing else would ever run the fire
+        admin.jetStreamManagement().purgeStream(STREAM);
+        roomOpen.countDown();
+
+        Trigger ran = handled.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(fire, ran, "the fire ran after all");
+        assertFalse(Instant.now().isBefore(fire.fireTime().plus(takeDeadline)), "not before the take deadline");
+        assertEquals(1, queue.ranUntaken());
+
+        // a fire taken as usual is not run a second time when its take deadline passes
+        Trigger taken = new Trigger("job-2", now());
+        queue.publishAsync(taken).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(taken, handled.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        assertNull(handled.poll(takeDeadline.plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS),
+                "bounded wait for a second run that must not come");
+        assertEquals(1, queue.ranUntaken());
+    }
+
+    @Test
     void aMalformedTriggerIsDroppedAndTheNextOneHandled() throws Exception {
         JetStreamTriggerQueue queue = queue(connect(server.url()), settings(Duration.ofSeconds(30), Duration.ofMinutes(1)));
         Recorder handled = new Recorder(t -> TriggerHandler.done());
