@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ccf.ar.automtls.AutoMtlsIdentity;
 import io.ccf.ar.proto.goplugin.ConnInfo;
 import io.ccf.ar.proto.goplugin.Empty;
 import io.ccf.ar.proto.goplugin.GRPCBrokerGrpc;
@@ -84,7 +85,7 @@ final class PluginProcess {
         PluginLogForwarder forwarder = new PluginLogForwarder(pkg.ref(), logContext, tail);
         PluginSocketDir socketDir = PluginSocketDir.create(options.unixSocketDir(), pkg.ref());
         // go-plugin AutoMTLS: a certificate for this launch only; its key never leaves this process
-        PluginTls.Identity identity = options.autoMTLS() ? PluginTls.generate() : null;
+        AutoMtlsIdentity identity = options.autoMTLS() ? PluginTls.generate() : null;
         Process process;
         try {
             process = launcher.start(command(pkg, options), environment(pkg, options, socketDir, identity),
@@ -169,7 +170,7 @@ final class PluginProcess {
      * against a plaintext server and fail with an obscure error; we say why). Off: a certificate in
      * field 6 is refused too (go-plugin 1.0.1's host would crash on it), as the plugin then serves TLS.
      */
-    private static SslContext tls(HandshakeLine handshake, PluginTls.Identity identity) throws HandshakeException {
+    private static SslContext tls(HandshakeLine handshake, AutoMtlsIdentity identity) throws HandshakeException {
         boolean offered = handshake.serverCert().length() > PluginTls.MIN_CERT_FIELD_LENGTH;
         if (identity == null) {
             if (offered) {
@@ -187,7 +188,7 @@ final class PluginProcess {
     }
 
     private static Map<String, String> environment(PluginPackage pkg, PluginHostOptions options, PluginSocketDir socketDir,
-                                                   PluginTls.Identity identity) {
+                                                   AutoMtlsIdentity identity) {
         Map<String, String> env = options.environment().resolve(pkg.ref().name(), System.getenv());
         // The protocol's own variables come last and always reach the plugin.
         env.remove("PLUGIN_CLIENT_CERT");
