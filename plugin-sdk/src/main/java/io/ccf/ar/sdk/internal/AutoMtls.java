@@ -12,8 +12,12 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -68,6 +72,34 @@ public final class AutoMtls {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"),
                 ClientAuth.REQUIRE, new String[] {"TLSv1.3", "TLSv1.2"}, false);
         return new AutoMtls(context, own.handshakeField());
+    }
+
+    /**
+     * Starts {@link #forHost} on a thread of its own, so that the key generation and TLS set-up (~200 ms of
+     * a cold JVM) overlap the rest of the plugin's start; null when the host sent no certificate.
+     */
+    static Future<AutoMtls> startFor(String clientCertPem) {
+        if (clientCertPem == null || clientCertPem.isBlank()) {
+            return null;
+        }
+        FutureTask<AutoMtls> task = new FutureTask<>(() -> forHost(clientCertPem));
+        Thread thread = new Thread(task, "plugin-tls-setup");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    /** The result of {@link #startFor}, or the reason it failed as an IOException. */
+    static AutoMtls await(Future<AutoMtls> setup) throws IOException {
+        try {
+            return setup.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while setting up auto-mTLS", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new IOException("auto-mTLS: " + cause.getMessage(), cause);
+        }
     }
 
     /**
