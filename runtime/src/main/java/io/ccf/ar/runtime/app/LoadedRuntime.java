@@ -13,6 +13,8 @@ import io.ccf.ar.runtime.config.PlanDirectory;
 import io.ccf.ar.runtime.config.PlanLoadResult;
 import io.ccf.ar.runtime.config.RuntimeConfig;
 import io.ccf.ar.runtime.config.RuntimeConfigLoader;
+import io.ccf.ar.runtime.files.CachingFileHasher;
+import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginHostOptions;
 import io.ccf.ar.runtime.plugin.PluginSpec;
@@ -69,9 +71,13 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
                 .maxMessageSize(config.pluginHost().maxMessageSize())
                 .autoMTLS(config.pluginHost().autoMTLS()).environment(config.pluginHost().environment());
         config.pluginHost().jvmOptions().ifPresent(builder::jvmOptions);
+        config.pluginHost().java().ifPresent(builder::javaCommand);
         // A package installed from the registry must still match its hash in plugins.lock at every launch;
-        // one placed by hand (no lock entry) is launched as it is.
-        LockFile lock = new LockFile(config.pluginsDir());
+        // one placed by hand (no lock entry) is launched as it is. A file unchanged since it was last hashed
+        // (same inode, size, mtime and ctime) is not read again.
+        CachingFileHasher hasher = new CachingFileHasher();
+        builder.fileHasher(hasher);
+        LockFile lock = new LockFile(new PackageLayout(config.pluginsDir()), hasher);
         builder.packageVerifier(pkg -> {
             if (lock.get(pkg.ref()).isPresent()) {
                 lock.requireVerified(pkg.ref());
