@@ -4,23 +4,28 @@ JAVA ?= java
 SAMPLE_DIR := bin/plugins/sample/1.0.0
 REGISTRY_DIR := build/registry
 REGISTRY_PORT ?= 8081
+# A JDK 25+ java for plugins (pluginHost.java): make build also trains the sample's AOT cache for it.
+# Default: a JDK 25 under /usr/lib/jvm if there is one; PLUGIN_JAVA= (empty) skips it.
+PLUGIN_JAVA ?= $(firstword $(wildcard /usr/lib/jvm/*-25-*/bin/java))
 
 .PHONY: build install-sdk test faults bench run-local nats-local nats-stop compose-up compose-down registry serve-registry clean
 
-## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive)
+## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive, and its
+## AOT cache for PLUGIN_JAVA when that is a JDK 25+)
 build:
 	$(MVN) -DskipTests install
 	mkdir -p $(SAMPLE_DIR) bin/lib
 	cp runtime/target/ar.jar bin/lib/ar.jar
 	cp sample-plugin/target/sample.jar $(SAMPLE_DIR)/sample.jar
 	$(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.ClassDataArchiveTrainer bin/plugins sample 1.0.0
+	[ -z "$(PLUGIN_JAVA)" ] || $(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.ClassDataArchiveTrainer bin/plugins sample 1.0.0 $(PLUGIN_JAVA)
 	cp runtime/src/dist/ar bin/ar
 	mkdir -p bin/assessments
 	[ -f bin/config.yml ] || cp runtime/src/dist/config.yml bin/config.yml
 	[ -n "$$(ls bin/assessments)" ] || cp runtime/src/dist/assessments/*.yaml bin/assessments/
 
 ## install-sdk: install what a plugin author builds against into the local Maven repository (~/.m2):
-## io.ccf.ar:proto, io.ccf.ar:plugin-sdk and io.ccf.ar:plugin-sdk-testing (the test harness, test scope)
+## io.ccf.ar:proto, io.ccf.ar:plugin-sdk (with io.ccf.ar:auto-mtls) and io.ccf.ar:plugin-sdk-testing (the test harness, test scope)
 install-sdk:
 	$(MVN) -pl proto,plugin-sdk,plugin-sdk-testing -am install -DskipTests
 

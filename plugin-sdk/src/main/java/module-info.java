@@ -20,7 +20,6 @@ module io.ccf.ar.sdk {
     requires io.grpc.netty.shaded;
     requires java.logging;
     requires jdk.unsupported;
-    requires org.bouncycastle.pkix;
-    requires org.bouncycastle.provider;
-    requires org.bouncycastle.util;
+    // go-plugin's auto-mTLS certificates, shared with the runtime (JDK APIs only)
+    requires io.ccf.ar.automtls;
 }

@@ -17,11 +17,14 @@ import java.util.concurrent.TimeUnit;
 import io.ccf.ar.proto.ExecuteInput;
 import io.ccf.ar.proto.Subject;
 import io.ccf.ar.proto.EvaluateInput;
+import io.ccf.ar.runtime.files.CachingFileHasher;
+import io.ccf.ar.runtime.files.FileHasher;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginHostOptions;
 import io.ccf.ar.runtime.plugin.PluginManager;
 import io.ccf.ar.runtime.plugin.PluginSpec;
+import io.ccf.ar.runtime.registry.LockFile;
 
 /**
  * {@code make bench}: plugin spawn-to-ready, Execute round trips and idle RSS, for our host with
@@ -95,11 +98,28 @@ public final class PluginBench {
         spawnRow("sample.jar, no archive (default options)", plain, sample, defaults);
         spawnRow("sample.jar + AppCDS archive, `-XX:+UseSerialGC` only", installed, sample, c2);
         spawnRow("sample.jar + AppCDS archive, default + `-XX:TieredStopAtLevel=1`", installed, sample, c1);
+        Path pluginJava = pluginJava();
+        if (pluginJava != null) {
+            // pluginHost.java on a JDK with AOT caches: the cache `make build` trained for this jar
+            PluginHostOptions newer = PluginHostOptions.builder().javaCommand(pluginJava).build();
+            String jdk = pluginJava.getParent().getParent().getFileName().toString();
+            spawnRow("sample.jar + AOT cache, `pluginHost.java`: " + jdk + " (default options)", installed, sample, newer);
+            List<String> newerC1 = new ArrayList<>(PluginHostOptions.DEFAULT_JVM_OPTIONS);
+            newerC1.add("-XX:TieredStopAtLevel=1");
+            spawnRow("sample.jar + AOT cache, `pluginHost.java`: " + jdk + ", default + `-XX:TieredStopAtLevel=1`",
+                    installed, sample, PluginHostOptions.builder().javaCommand(pluginJava).jvmOptions(newerC1).build());
+        }
         spawnRow("Go plugin", plain, go, defaults);
-        // auto-mTLS is on by default (one P-521 certificate per side per launch, TLS handshake): its cost
+        // auto-mTLS is on by default (one certificate per side per launch, TLS handshake): its cost
         PluginHostOptions plaintext = PluginHostOptions.builder().autoMTLS(false).build();
         spawnRow("sample.jar + AppCDS archive (default options), `autoMTLS: false`", installed, sample, plaintext);
         spawnRow("Go plugin, `autoMTLS: false`", plain, go, plaintext);
+        floorRow("floor: `java -version` (the daemon's JDK)", defaults.javaCommand());
+        if (pluginJava != null) {
+            floorRow("floor: `java -version` (" + pluginJava.getParent().getParent().getFileName() + ")", pluginJava);
+        }
+        out("");
+        lockCheck(installed, sample);
         out("");
         String baselineJar = System.getProperty("bench.baselineJar");
         if (baselineJar != null) {
@@ -132,6 +152,66 @@ public final class PluginBench {
         rssRow("Java sample (`-XX:+UseSerialGC` only)", c2Rss);
         rssRow("Java sample (default + `-XX:TieredStopAtLevel=1`)", c1Rss);
         rssRow("Go plugin", goRss);
+    }
+
+    /**
+     * The JVM for the pluginHost.java rows: {@code -Dbench.pluginJava=PATH}, else a JDK 25 under /usr/lib/jvm
+     * (the first AOT-cache JDK), else none (the rows are left out).
+     */
+    private static Path pluginJava() throws IOException {
+        String configured = System.getProperty("bench.pluginJava");
+        if (configured != null) {
+            return configured.isBlank() ? null : Path.of(configured);
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (var dirs = Files.list(jvms)) {
+            return dirs.filter(d -> d.getFileName().toString().matches(".*\\D25\\D.*"))
+                    .map(d -> d.resolve("bin/java")).filter(Files::isExecutable).sorted().findFirst().orElse(null);
+        }
+    }
+
+    /** Spawn to exit of {@code java -version}: what any JVM costs before a plugin's own code runs. */
+    private static void floorRow(String label, Path java) throws IOException, InterruptedException {
+        long[] millis = new long[SPAWNS];
+        for (int i = 0; i < SPAWNS; i++) {
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(java.toString(), "-Xshare:auto", "-version")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor();
+            millis[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        }
+        Arrays.sort(millis);
+        out("| " + label + " | " + millis[SPAWNS / 2] + " | " + millis[0] + " | " + millis[SPAWNS - 1] + " |");
+    }
+
+    /** The host's plugins.lock check of the sample jar before a launch: hashing it, and the remembered hash. */
+    private void lockCheck(PackageLayout installed, PackageRef ref) throws IOException {
+        Path jar = installed.versionDir(ref).resolve("sample.jar");
+        PackageLayout scratchLayout = new PackageLayout(scratch.resolve("locked"));
+        Path copy = Files.createDirectories(scratchLayout.versionDir(ref)).resolve("sample.jar");
+        Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+        new LockFile(scratchLayout).put(ref, new LockFile.Entry("sample.jar", FileHasher.readSha256Hex(copy), "bench", "now"));
+        long[] direct = new long[SPAWNS];
+        long[] cached = new long[SPAWNS];
+        LockFile rehashing = new LockFile(scratchLayout, FileHasher.DIRECT);
+        LockFile remembering = new LockFile(scratchLayout, new CachingFileHasher());
+        for (int i = 0; i < SPAWNS; i++) {
+            long t0 = System.nanoTime();
+            rehashing.requireVerified(ref);
+            direct[i] = System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            remembering.requireVerified(ref);
+            cached[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(direct);
+        Arrays.sort(cached);
+        out("plugins.lock check before a launch (" + Files.size(jar) / 1024 + " KiB jar), median of " + SPAWNS
+                + ": hashing the jar " + direct[SPAWNS / 2] / 1000 + " µs; remembered hash (same inode, size, mtime, ctime) "
+                + cached[SPAWNS / 2] / 1000 + " µs (first check " + cached[SPAWNS - 1] / 1000 + " µs).");
+        out("");
     }
 
     private static void rssRow(String label, Rss rss) {

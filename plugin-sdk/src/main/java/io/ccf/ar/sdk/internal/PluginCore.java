@@ -29,6 +29,7 @@ import java.nio.file.Paths;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,8 @@ public final class PluginCore {
     private Path socketFile;
     private int appVersion;
     private AutoMtls mtls;
+    /** The auto-mTLS set-up running beside the server's; null without a host certificate. */
+    private Future<AutoMtls> tlsSetup;
 
     private PluginCore(Provider provider, Options options, boolean processMode, StdioRouter stdio) {
         this.provider = provider;
@@ -93,6 +96,8 @@ public final class PluginCore {
                     + " instead.\n").getBytes(StandardCharsets.UTF_8));
             System.exit(1);
         }
+        // Key generation and TLS set-up overlap everything below up to the server's build.
+        Future<AutoMtls> tlsSetup = AutoMtls.startFor(env.get(AutoMtls.ENV_CLIENT_CERT));
         if (options.name != null) {
             Hclog.setRootModule(options.name);
         }
@@ -102,6 +107,7 @@ public final class PluginCore {
         StdioRouter stdio = StdioRouter.install();
         JulBridge.install("unix".equalsIgnoreCase(env.getOrDefault("AR_PLUGIN_TRANSPORT", "").strip()));
         PluginCore core = new PluginCore(provider, options, true, stdio);
+        core.tlsSetup = tlsSetup;
         try {
             core.appVersion = Handshake.negotiate(options.appProtocolVersions, env.get("PLUGIN_PROTOCOL_VERSIONS"));
         } catch (Handshake.NoCommonVersionException e) {
@@ -169,6 +175,7 @@ public final class PluginCore {
         }
         PluginCore core = new PluginCore(provider, options, false, null);
         Map<String, String> env = System.getenv();
+        core.tlsSetup = AutoMtls.startFor(env.get(AutoMtls.ENV_CLIENT_CERT));
         try {
             core.appVersion = Handshake.negotiate(options.appProtocolVersions, env.get("PLUGIN_PROTOCOL_VERSIONS"));
         } catch (Handshake.NoCommonVersionException e) {
@@ -181,16 +188,6 @@ public final class PluginCore {
     // ------------------------------------------------------------------ server
 
     private void listen(Map<String, String> env) throws IOException {
-        String hostCert = env.get(AutoMtls.ENV_CLIENT_CERT);
-        if (hostCert != null && !hostCert.isBlank()) {
-            try {
-                mtls = AutoMtls.forHost(hostCert);
-            } catch (IOException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IOException("auto-mTLS: " + e.getMessage(), e);
-            }
-        }
         DefaultThreadFactory threads = new DefaultThreadFactory("plugin-io", true);
         if ("unix".equalsIgnoreCase(env.getOrDefault("AR_PLUGIN_TRANSPORT", "").strip())) {
             listenUnix(env, threads);
@@ -277,7 +274,10 @@ public final class PluginCore {
         if (stdio != null) {
             b.addService(stdio);
         }
-        if (mtls != null) {
+        if (tlsSetup != null) {
+            if (mtls == null) {
+                mtls = AutoMtls.await(tlsSetup);
+            }
             b.sslContext(mtls.serverContext());
         }
         if (options.handlersDoNotBlock) {

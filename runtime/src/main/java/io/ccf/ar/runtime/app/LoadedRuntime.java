@@ -14,6 +14,8 @@ import io.ccf.ar.runtime.config.PlanLoadResult;
 import io.ccf.ar.runtime.config.PluginHostSettings;
 import io.ccf.ar.runtime.config.RuntimeConfig;
 import io.ccf.ar.runtime.config.RuntimeConfigLoader;
+import io.ccf.ar.runtime.files.CachingFileHasher;
+import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginHostOptions;
 import io.ccf.ar.runtime.plugin.PluginSpec;
@@ -64,8 +66,11 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
     public static PluginHostOptions hostOptions(RuntimeConfig config) {
         PluginHostOptions.Builder builder = hostOptions(config.runtimeId(), config.pluginHost());
         // A package installed from the registry must still match its hash in plugins.lock at every launch;
-        // one placed by hand (no lock entry) is launched as it is.
-        LockFile lock = new LockFile(config.pluginsDir());
+        // one placed by hand (no lock entry) is launched as it is. A file unchanged since it was last hashed
+        // (same inode, size, mtime and ctime) is not read again.
+        CachingFileHasher hasher = new CachingFileHasher();
+        builder.fileHasher(hasher);
+        LockFile lock = new LockFile(new PackageLayout(config.pluginsDir()), hasher);
         builder.packageVerifier(pkg -> {
             if (lock.get(pkg.ref()).isPresent()) {
                 lock.requireVerified(pkg.ref());
@@ -87,6 +92,7 @@ public record LoadedRuntime(RuntimeConfig config, PlanLoadResult plans, JobCatal
                 .maxMessageSize(settings.maxMessageSize())
                 .autoMTLS(settings.autoMTLS()).environment(settings.environment());
         settings.jvmOptions().ifPresent(builder::jvmOptions);
+        settings.java().ifPresent(builder::javaCommand);
         return builder;
     }
 }

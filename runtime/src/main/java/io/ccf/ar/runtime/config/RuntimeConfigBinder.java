@@ -26,7 +26,7 @@ final class RuntimeConfigBinder {
             "pluginsDir", "assessmentsDir", "logFormat", "timeZone", "pluginHost", "execution", "nats", "plugins", "plans",
             "registry", "heartbeatInterval", "metrics");
     static final List<String> PLUGIN_HOST_KEYS = List.of("jvmOptions", "startTimeout", "callTimeout", "stopTimeout",
-            "maxMessageSize", "autoMTLS", "environment");
+            "maxMessageSize", "autoMTLS", "environment", "java");
     static final List<String> ENVIRONMENT_KEYS = List.of("inherit", "set", "packages");
     static final List<String> PACKAGE_ENVIRONMENT_KEYS = List.of("inherit", "set");
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
@@ -214,7 +214,7 @@ final class RuntimeConfigBinder {
         return "must be \"text\" or \"json\", got \"" + value + "\"";
     }
 
-    private static PluginHostSettings pluginHost(MappingReader h) {
+    private PluginHostSettings pluginHost(MappingReader h) {
         PluginHostSettings d = PluginHostSettings.DEFAULTS;
         Optional<List<String>> jvmOptions = h.has("jvmOptions") ? Optional.of(h.stringList("jvmOptions")) : Optional.empty();
         return new PluginHostSettings(jvmOptions,
@@ -223,7 +223,8 @@ final class RuntimeConfigBinder {
                 FieldChecks.duration(h, "stopTimeout", d.stopTimeout(), false),
                 maxMessageSize(h, d.maxMessageSize()),
                 bool(h, "autoMTLS", d.autoMTLS()),
-                environment(h.child("environment", ENVIRONMENT_KEYS)));
+                environment(h.child("environment", ENVIRONMENT_KEYS)),
+                Optional.ofNullable(executableFile(h, "java")));
     }
 
 
@@ -466,6 +467,17 @@ final class RuntimeConfigBinder {
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             problems.add(m.positionOf(key), m.path(key), "not a readable file: " + file);
+            return null;
+        }
+        return file;
+    }
+
+    /** A path (relative to the config file's directory) to an executable file, e.g. pluginHost.java. */
+    private Path executableFile(MappingReader m, String key) {
+        Path file = readableFile(m, key);
+        if (file != null && !Files.isExecutable(file)) {
+            problems.add(m.positionOf(key), m.path(key), "not executable: " + file + " (a java launcher, e.g."
+                    + " /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)");
             return null;
         }
         return file;

@@ -35,6 +35,7 @@ public final class PluginClient implements AutoCloseable {
     private final PluginPackage pkg;
     private final List<PluginSpec> plugins;
     private final PluginHostOptions options;
+    private final JavaPluginCommand javaCommand;
     private final ProcessLauncher launcher;
     private final PluginChannels channels;
     private final Map<String, String> logContext;
@@ -53,12 +54,13 @@ public final class PluginClient implements AutoCloseable {
     private final AtomicBoolean retired = new AtomicBoolean();
 
     PluginClient(PluginPackage pkg, List<PluginSpec> plugins, PluginHostOptions options,
-                 ProcessLauncher launcher, PluginChannels channels) {
-        this(pkg, plugins, options, launcher, channels, PluginMetrics.NONE);
+                 JavaPluginCommand javaCommand, ProcessLauncher launcher, PluginChannels channels) {
+        this(pkg, plugins, options, javaCommand, launcher, channels, PluginMetrics.NONE);
     }
 
     PluginClient(PluginPackage pkg, List<PluginSpec> plugins, PluginHostOptions options,
-                 ProcessLauncher launcher, PluginChannels channels, PluginMetrics metrics) {
+                 JavaPluginCommand javaCommand, ProcessLauncher launcher, PluginChannels channels, PluginMetrics metrics) {
+        this.javaCommand = javaCommand;
         this.metrics = metrics;
         this.pkg = pkg;
         this.plugins = List.copyOf(plugins);
@@ -206,8 +208,10 @@ public final class PluginClient implements AutoCloseable {
             long t0 = System.nanoTime();
             try {
                 verifyPackage();
-                PluginProcess started = PluginProcess.start(pkg, options, launcher, channels, logContext, this::onExit);
+                long verified = System.nanoTime();
+                PluginProcess started = PluginProcess.start(pkg, options, javaCommand, launcher, channels, logContext, this::onExit);
                 current = started;
+                long ready = System.nanoTime();
                 init(started);
                 if (!started.isAlive()) {
                     throw new PluginStartException("plugin " + pkg.ref() + " exited right after starting: " + started.describeExit());
@@ -221,6 +225,12 @@ public final class PluginClient implements AutoCloseable {
                         .addKeyValue("pid", started.pid())
                         .addKeyValue("address", started.handshake().network().name().toLowerCase() + ":" + started.handshake().address())
                         .addKeyValue("startMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                        // the start's steps: the plugins.lock check, launch to handshake line, to connection
+                        // ready (TLS, health check), the Init calls
+                        .addKeyValue("verifyMs", TimeUnit.NANOSECONDS.toMillis(verified - t0))
+                        .addKeyValue("handshakeMs", started.startSteps().handshakeMs())
+                        .addKeyValue("readyMs", started.startSteps().readyMs())
+                        .addKeyValue("initMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ready))
                         .log("plugin started");
                 return started;
             } catch (PluginException e) {

@@ -8,6 +8,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.ccf.ar.runtime.files.CachingFileHasher;
+import io.ccf.ar.runtime.files.FileHasher;
+
 /**
  * How the host launches and talks to plugin processes. Immutable; build with {@link #builder()}.
  * Defaults follow go-plugin where it has one (start timeout 1 min, ports 10000-25000, 2 s stop grace).
@@ -48,6 +51,7 @@ public final class PluginHostOptions {
     private final int maxMessageSize;
     private final boolean autoMTLS;
     private final PluginEnvironment environment;
+    private final FileHasher fileHasher;
 
     private PluginHostOptions(Builder b) {
         this.runtimeId = b.runtimeId;
@@ -67,6 +71,7 @@ public final class PluginHostOptions {
         this.maxMessageSize = b.maxMessageSize;
         this.autoMTLS = b.autoMTLS;
         this.environment = b.environment;
+        this.fileHasher = b.fileHasher;
     }
 
     public static Builder builder() {
@@ -103,6 +108,12 @@ public final class PluginHostOptions {
     /** Which of the runtime's environment variables plugins get (pluginHost.environment, default all). */
     public PluginEnvironment environment() { return environment; }
 
+    /**
+     * Hashes plugin files (the AOT cache's key; give the package verifier the same one): by default one
+     * that remembers a file's hash until the file changes.
+     */
+    public FileHasher fileHasher() { return fileHasher; }
+
     /** Comma-separated versions, as PLUGIN_PROTOCOL_VERSIONS wants them. */
     String protocolVersionsEnv() {
         return String.join(",", new TreeSet<>(appProtocolVersions).stream().map(String::valueOf).toList());
@@ -128,6 +139,7 @@ public final class PluginHostOptions {
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private boolean autoMTLS = true;
         private PluginEnvironment environment = PluginEnvironment.INHERIT_ALL;
+        private FileHasher fileHasher = new CachingFileHasher();
 
         private Builder() {
         }
@@ -182,7 +194,10 @@ public final class PluginHostOptions {
             return this;
         }
 
-        /** The java launcher for Java plugins; defaults to the one running this runtime. */
+        /**
+         * The java launcher for Java plugins (pluginHost.java); defaults to the one running this runtime. One
+         * of JDK 25 or later runs a plugin with the AOT cache trained for its jar, when there is one.
+         */
         public Builder javaCommand(Path java) {
             this.javaCommand = Objects.requireNonNull(java, "javaCommand");
             return this;
@@ -237,6 +252,12 @@ public final class PluginHostOptions {
         /** Which of the runtime's environment variables plugins inherit; default all, as go-plugin does. */
         public Builder environment(PluginEnvironment environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /** How plugin files are hashed; share it with the package verifier so that a jar is read once. */
+        public Builder fileHasher(FileHasher hasher) {
+            this.fileHasher = Objects.requireNonNull(hasher, "fileHasher");
             return this;
         }
 

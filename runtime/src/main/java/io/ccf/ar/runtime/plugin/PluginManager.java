@@ -34,6 +34,7 @@ public final class PluginManager implements AutoCloseable {
 
     private final PackageResolver packages;
     private final PluginHostOptions options;
+    private final JavaPluginCommand javaCommand;
     private final ProcessLauncher launcher;
     private final PluginChannels channels;
     /** Starts and stops block on child processes: its own threads, not the common fork-join pool. */
@@ -58,6 +59,7 @@ public final class PluginManager implements AutoCloseable {
         this.metrics = metrics;
         this.packages = packages;
         this.options = options;
+        this.javaCommand = new JavaPluginCommand(options);
         this.launcher = new ProcessLauncher(options.parentDeathSignal());
         this.channels = new PluginChannels();
     }
@@ -170,7 +172,7 @@ public final class PluginManager implements AutoCloseable {
                 throw new PluginException("package version " + ref + " is not used by any job (its plan was changed"
                         + " or removed); configured package versions: " + packageVersions());
             }
-            return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, launcher, channels, metrics));
+            return clients.computeIfAbsent(ref, r -> new PluginClient(pkg, users, options, javaCommand, launcher, channels, metrics));
         }
     }
 

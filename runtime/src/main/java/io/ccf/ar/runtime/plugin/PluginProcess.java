@@ -1,10 +1,7 @@
 package io.ccf.ar.runtime.plugin;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +13,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ccf.ar.automtls.AutoMtlsIdentity;
 import io.ccf.ar.proto.goplugin.ConnInfo;
 import io.ccf.ar.proto.goplugin.Empty;
 import io.ccf.ar.proto.goplugin.GRPCBrokerGrpc;
@@ -54,6 +52,14 @@ final class PluginProcess {
     private final PluginLogForwarder forwarder;
     private final boolean ownGroup;
     private volatile StreamObserver<ConnInfo> brokerStream;
+    private volatile StartSteps startSteps;
+
+    /**
+     * Where a start's time went, in ms from the launch: the child's handshake line read, and the
+     * connection ready (TLS, health check, stdio and broker streams).
+     */
+    record StartSteps(long handshakeMs, long readyMs) {
+    }
 
     private PluginProcess(PluginPackage pkg, Process process, OutputTail tail, Thread stderrThread,
                           HandshakeLine handshake, ManagedChannel channel, PluginLogForwarder forwarder,
@@ -75,8 +81,8 @@ final class PluginProcess {
      *
      * @param onExit called once when the process exits, whatever the reason
      */
-    static PluginProcess start(PluginPackage pkg, PluginHostOptions options, ProcessLauncher launcher,
-                               PluginChannels channels, Map<String, String> logContext,
+    static PluginProcess start(PluginPackage pkg, PluginHostOptions options, JavaPluginCommand javaCommand,
+                               ProcessLauncher launcher, PluginChannels channels, Map<String, String> logContext,
                                Consumer<PluginProcess> onExit) {
         long startNanos = System.nanoTime();
         boolean ownGroup = launcher.ownProcessGroup();
@@ -84,10 +90,10 @@ final class PluginProcess {
         PluginLogForwarder forwarder = new PluginLogForwarder(pkg.ref(), logContext, tail);
         PluginSocketDir socketDir = PluginSocketDir.create(options.unixSocketDir(), pkg.ref());
         // go-plugin AutoMTLS: a certificate for this launch only; its key never leaves this process
-        PluginTls.Identity identity = options.autoMTLS() ? PluginTls.generate() : null;
+        AutoMtlsIdentity identity = options.autoMTLS() ? PluginTls.generate() : null;
         Process process;
         try {
-            process = launcher.start(command(pkg, options), environment(pkg, options, socketDir, identity),
+            process = launcher.start(command(pkg, javaCommand), environment(pkg, options, socketDir, identity),
                     pkg.file().getParent());
         } catch (IOException | RuntimeException e) {
             socketDir.delete();
@@ -104,9 +110,11 @@ final class PluginProcess {
 
             HandshakeLine handshake;
             SslContext tls;
+            long handshakeNanos;
             try {
                 handshake = HandshakeLine.parse(awaitHandshake(pkg, options, process, ownGroup, firstLine, stderrThread),
                         options.appProtocolVersions());
+                handshakeNanos = System.nanoTime();
                 tls = tls(handshake, identity);
             } catch (HandshakeException e) {
                 throw new PluginStartException("plugin " + pkg.ref() + " (" + pkg.file() + "): " + e.getMessage()
@@ -125,6 +133,8 @@ final class PluginProcess {
             Duration left = options.startTimeout().minusNanos(System.nanoTime() - startNanos);
             plugin.checkHealth(left.isNegative() ? Duration.ofSeconds(1) : left);
             plugin.openStreams();
+            plugin.startSteps = new StartSteps(TimeUnit.NANOSECONDS.toMillis(handshakeNanos - startNanos),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
             ManagedChannel dialled = channel;
             process.onExit().thenRun(() -> {
                 dialled.shutdownNow();
@@ -143,25 +153,11 @@ final class PluginProcess {
         }
     }
 
-    private static List<String> command(PluginPackage pkg, PluginHostOptions options) {
+    private static List<String> command(PluginPackage pkg, JavaPluginCommand javaCommand) {
         if (pkg.kind() == PluginPackage.Kind.EXECUTABLE) {
             return List.of(pkg.file().toString());
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(options.javaCommand().toString());
-        // JVM warnings go to stdout by default and would break the handshake: send them to stderr.
-        cmd.add("-Xlog:disable");
-        cmd.add("-Xlog:all=warning:stderr");
-        cmd.addAll(options.jvmOptions());
-        // A class-data-sharing archive shipped beside the jar (<package>.jsa) halves JVM start-up.
-        Path archive = pkg.file().resolveSibling(pkg.ref().name() + ".jsa");
-        if (Files.isRegularFile(archive)) {
-            cmd.add("-XX:SharedArchiveFile=" + archive);
-            cmd.add("-Xshare:auto");
-        }
-        cmd.add("-jar");
-        cmd.add(pkg.file().toString());
-        return cmd;
+        return javaCommand.command(pkg);
     }
 
     /**
@@ -169,7 +165,7 @@ final class PluginProcess {
      * against a plaintext server and fail with an obscure error; we say why). Off: a certificate in
      * field 6 is refused too (go-plugin 1.0.1's host would crash on it), as the plugin then serves TLS.
      */
-    private static SslContext tls(HandshakeLine handshake, PluginTls.Identity identity) throws HandshakeException {
+    private static SslContext tls(HandshakeLine handshake, AutoMtlsIdentity identity) throws HandshakeException {
         boolean offered = handshake.serverCert().length() > PluginTls.MIN_CERT_FIELD_LENGTH;
         if (identity == null) {
             if (offered) {
@@ -187,7 +183,7 @@ final class PluginProcess {
     }
 
     private static Map<String, String> environment(PluginPackage pkg, PluginHostOptions options, PluginSocketDir socketDir,
-                                                   PluginTls.Identity identity) {
+                                                   AutoMtlsIdentity identity) {
         Map<String, String> env = options.environment().resolve(pkg.ref().name(), System.getenv());
         // The protocol's own variables come last and always reach the plugin.
         env.remove("PLUGIN_CLIENT_CERT");
@@ -319,6 +315,10 @@ final class PluginProcess {
 
     PluginPackage pkg() {
         return pkg;
+    }
+
+    StartSteps startSteps() {
+        return startSteps;
     }
 
     HandshakeLine handshake() {

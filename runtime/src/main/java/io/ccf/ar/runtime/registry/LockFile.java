@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ccf.ar.runtime.files.DurableFiles;
+import io.ccf.ar.runtime.files.FileHasher;
 import io.ccf.ar.runtime.plugin.PackageLayout;
 import io.ccf.ar.runtime.plugin.PackageRef;
 import io.ccf.ar.runtime.plugin.PluginException;
@@ -65,11 +66,18 @@ public final class LockFile {
     private final PackageLayout layout;
     private final Path path;
     private final Object mutex;
+    private final FileHasher hasher;
 
     public LockFile(PackageLayout layout) {
+        this(layout, FileHasher.DIRECT);
+    }
+
+    /** {@code hasher} hashes the installed files in {@link #verify} and {@link #requireVerified}. */
+    public LockFile(PackageLayout layout, FileHasher hasher) {
         this.layout = layout;
         this.path = layout.pluginsDir().resolve(FILE_NAME);
         this.mutex = LOCKS.computeIfAbsent(path, p -> new Object());
+        this.hasher = hasher;
     }
 
     public LockFile(Path pluginsDir) {
@@ -178,7 +186,7 @@ public final class LockFile {
         }
         byte[] actual;
         try {
-            actual = HexFormat.of().parseHex(TreeFiles.sha256Hex(file));
+            actual = HexFormat.of().parseHex(hasher.sha256Hex(file));
         } catch (IOException ex) {
             return Optional.of("cannot read " + file + ": " + ex.getMessage());
         }

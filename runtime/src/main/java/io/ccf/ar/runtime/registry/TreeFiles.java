@@ -1,7 +1,6 @@
 package io.ccf.ar.runtime.registry;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.ccf.ar.runtime.files.FileHasher;
 import io.ccf.ar.runtime.files.FileTrees;
 
 /**
@@ -29,14 +29,7 @@ final class TreeFiles {
     }
 
     static String sha256Hex(Path file) throws IOException {
-        MessageDigest digest = newSha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                digest.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return FileHasher.readSha256Hex(file);
     }
 
     static MessageDigest newSha256() {

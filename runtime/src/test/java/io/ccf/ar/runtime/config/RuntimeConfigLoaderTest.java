@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -60,6 +61,23 @@ class RuntimeConfigLoaderTest {
                 new PluginEntry("azure-storage", "azure_storage", "2.0.0-rc.1+build.7",
                         "CRON_TZ=Europe/London 0 3 * * *", Map.of())),
                 config.plugins());
+    }
+
+    @Test
+    void pluginHostJavaIsAnExecutableRelativeToTheConfigFile() throws Exception {
+        assertEquals(Optional.empty(), load("runtimeId: x\n").pluginHost().java());
+        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        assertEquals(Optional.of(java), load("pluginHost: {java: \"" + java + "\"}\n").pluginHost().java());
+        Path local = dir.resolve("jdk/bin/java");
+        Files.createDirectories(local.getParent());
+        Files.writeString(local, "#!/bin/sh\n");
+        assertEquals(List.of("config.yml:1:20: pluginHost.java: not executable: " + local
+                + " (a java launcher, e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)"),
+                problems("pluginHost: {java: jdk/bin/java}\n"));
+        assertTrue(local.toFile().setExecutable(true));
+        assertEquals(Optional.of(local), load("pluginHost: {java: jdk/bin/java}\n").pluginHost().java());
+        List<String> missing = problems("pluginHost: {java: /nowhere/bin/java}\n");
+        assertTrue(missing.get(0).contains("pluginHost.java: file not found: /nowhere/bin/java"), missing.toString());
     }
 
     @Test

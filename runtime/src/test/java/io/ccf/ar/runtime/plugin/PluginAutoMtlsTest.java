@@ -127,7 +127,7 @@ class PluginAutoMtlsTest {
         // 1. plaintext; 2. TLS trusting the plugin but presenting no certificate; 3. TLS with a certificate
         // of the same shape that is not the host's
         SslContext noCert = GrpcSslContexts.configure(SslContextBuilder.forClient()
-                .trustManager(new PluginTls.PinnedTrustManager(pluginCert)), SslProvider.JDK).build();
+                .trustManager(new io.ccf.ar.automtls.PinnedTrustManager(pluginCert)), SslProvider.JDK).build();
         SslContext otherCert = PluginTls.clientContext(PluginTls.generate(), pluginCert);
         for (SslContext tls : new SslContext[] {null, noCert, otherCert}) {
             ManagedChannel channel = channels.dial(handshake, 1 << 20, tls);

@@ -1,0 +1,68 @@
+package io.ccf.ar.runtime.plugin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line of a Java plugin: {@code pluginHost.java} (default: the runtime's own java), the JVM
+ * options, the class-data file that fits that JVM, {@code -jar}. On JDK 25 and later the AOT cache
+ * trained for exactly this jar (by its SHA-256) when there is one, else the AppCDS archive when there is
+ * one: either roughly halves the JVM's start.
+ */
+final class JavaPluginCommand {
+    private static final Logger log = LoggerFactory.getLogger(JavaPluginCommand.class);
+
+    private final PluginHostOptions options;
+    private final boolean aotCapable;
+
+    JavaPluginCommand(PluginHostOptions options) {
+        this.options = options;
+        this.aotCapable = ClassDataFiles.supportsAotCache(options.javaCommand());
+    }
+
+    List<String> command(PluginPackage pkg) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(options.javaCommand().toString());
+        // JVM warnings go to stdout by default and would break the handshake: send them to stderr.
+        cmd.add("-Xlog:disable");
+        cmd.add("-Xlog:all=warning:stderr");
+        cmd.addAll(options.jvmOptions());
+        cmd.addAll(classDataOptions(pkg));
+        cmd.add("-jar");
+        cmd.add(pkg.file().toString());
+        return cmd;
+    }
+
+    private List<String> classDataOptions(PluginPackage pkg) {
+        if (options.jvmOptions().stream().anyMatch(JavaPluginCommand::isClassDataOption)) {
+            return List.of(); // the operator's own archive (or the trainer's output) wins
+        }
+        if (aotCapable) {
+            try {
+                Path cache = ClassDataFiles.aotCache(pkg.ref(), pkg.file(), options.fileHasher().sha256Hex(pkg.file()));
+                if (Files.isRegularFile(cache)) {
+                    return List.of("-XX:AOTCache=" + cache);
+                }
+            } catch (IOException e) {
+                log.atDebug().addKeyValue("package", pkg.ref().toString())
+                        .log("cannot hash {} to find its AOT cache: {}", pkg.file(), e.getMessage());
+            }
+        }
+        Path archive = ClassDataFiles.appCdsArchive(pkg.ref(), pkg.file());
+        if (Files.isRegularFile(archive)) {
+            return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto");
+        }
+        return List.of();
+    }
+
+    private static boolean isClassDataOption(String option) {
+        return option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-XX:ArchiveClassesAtExit")
+                || option.startsWith("-XX:AOTCache") || option.startsWith("-XX:AOTMode") || option.startsWith("-Xshare:");
+    }
+}
