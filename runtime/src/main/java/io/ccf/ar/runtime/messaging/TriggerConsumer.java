@@ -278,10 +278,13 @@ final class TriggerConsumer {
      * redelivery JetStream would make has happened anyway.
      */
     private void acknowledge(InFlight entry, int attempt, long giveUpAt) {
-        if (connection.getStatus() == Connection.Status.CLOSED || System.nanoTime() > giveUpAt) {
+        boolean connectionClosed = connection.getStatus() == Connection.Status.CLOSED;
+        if (connectionClosed || System.nanoTime() > giveUpAt) {
             inFlight.remove(entry);
-            log.atWarn().addKeyValue("runtime", runtimeId).addKeyValue("job", entry.trigger.jobId())
-                    .addKeyValue("fireTime", entry.trigger.fireTime()).addKeyValue("attempts", attempt - 1)
+            // closed (the runtime stopping) after the ack went out: it most likely arrived, only its answer did not
+            (connectionClosed && attempt > 1 ? log.atInfo() : log.atWarn()).addKeyValue("runtime", runtimeId)
+                    .addKeyValue("job", entry.trigger.jobId()).addKeyValue("fireTime", entry.trigger.fireTime())
+                    .addKeyValue("attempts", attempt - 1)
                     .log("JetStream did not confirm the trigger's acknowledgement; it may deliver the fire again");
             stopHeartbeatsIfDone();
             return;

@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -47,7 +46,6 @@ final class UntakenFireWatch implements AutoCloseable {
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
     /** Fires announced lately (by any runtime), so an announcement that beats the publish ack still counts. */
     private final Map<String, Instant> announced = new ConcurrentHashMap<>();
-    private final LongAdder handedOver = new LongAdder();
     private final ScheduledThreadPoolExecutor checker;
     private Dispatcher dispatcher;
     private volatile boolean closed;
@@ -131,7 +129,6 @@ final class UntakenFireWatch implements AutoCloseable {
                 if (closed || !watched.remove(w.trigger().fireId(), w)) {
                     continue;
                 }
-                handedOver.increment();
                 log.atWarn().addKeyValue("job", w.trigger().jobId()).addKeyValue("fireTime", w.trigger().fireTime())
                         .addKeyValue("deadlineMs", deadline.toMillis())
                         .log("a fire stored in the shared schedule was not taken by any runtime in time: it runs here");
@@ -140,16 +137,6 @@ final class UntakenFireWatch implements AutoCloseable {
         } catch (RuntimeException e) {
             log.atError().setCause(e).log("checking untaken fires failed");
         }
-    }
-
-    /** Fires handed to {@code onUntaken}. */
-    long handedOver() {
-        return handedOver.sum();
-    }
-
-    /** Fires stored by this runtime and not yet announced as taken. */
-    int watching() {
-        return watched.size();
     }
 
     @Override
