@@ -384,7 +384,10 @@ public final class JetStreamTriggerQueue implements TriggerQueue {
         return ranUntaken.sum();
     }
 
-    /** Triggers delivered for fires this runtime had already run, acknowledged without a second run. */
+    /**
+     * Triggers delivered for fires this runtime had already run, or was running, acknowledged (or joined to the
+     * running delivery) without a second run.
+     */
     public long alreadyRunHere() {
         TriggerConsumer c = currentConsumer();
         return c == null ? 0 : c.alreadyRunHere();

@@ -84,7 +84,8 @@ final class TriggerConsumer {
 
     /** One delivery handed to the handler; identity equality (two deliveries of one trigger are two entries). */
     private static final class InFlight {
-        final Message message;
+        /** The latest delivery of the trigger: heartbeats, the ack and a nak go to it. */
+        volatile Message message;
         final Trigger trigger;
         final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         volatile boolean heartbeatFailed;
@@ -213,6 +214,9 @@ final class TriggerConsumer {
                     .log("trigger acknowledged without a run: this runtime already ran the fire");
             return;
         }
+        if (joinedRunningFire(message, trigger)) {
+            return;
+        }
         long delivered = deliveredCount(message);
         handler.taken(trigger, delivered);
         Duration lateness = Duration.between(trigger.fireTime(), clock.instant());
@@ -248,6 +252,39 @@ final class TriggerConsumer {
         } else {
             stage.whenComplete((result, failure) -> finish(entry, failure));
         }
+    }
+
+    /**
+     * A delivery of a fire this runtime is running now is not run a second time behind it. JetStream redelivers a
+     * trigger whose in-progress heartbeats did not reach it within ackWait (NATS away during a long run): the running
+     * entry takes the new delivery, so its heartbeats and final ack or nak answer for it. Another stored copy of the
+     * fire (published after the duplicate window) is acknowledged at once: the running delivery answers for the fire.
+     */
+    private boolean joinedRunningFire(Message message, Trigger trigger) {
+        InFlight running = null;
+        for (InFlight e : inFlight) {
+            if (!e.finished.get() && e.trigger.equals(trigger)) {
+                running = e;
+                break;
+            }
+        }
+        if (running == null) {
+            return false;
+        }
+        alreadyRunHere.increment();
+        boolean sameMessage = sequence(message).equals(sequence(running.message));
+        if (sameMessage) {
+            running.message = message;
+        } else {
+            quietly(message::ack, "ack");
+        }
+        log.atInfo().addKeyValue("runtime", runtimeId).addKeyValue("job", trigger.jobId())
+                .addKeyValue("fireTime", trigger.fireTime()).addKeyValue("fire", trigger.fireId())
+                .addKeyValue("delivery", deliveredCount(message))
+                .log(sameMessage ? "trigger redelivered while this runtime is running the fire: the run goes on and"
+                        + " answers for this delivery" : "another copy of a fire this runtime is running acknowledged"
+                        + " without a second run");
+        return true;
     }
 
     /** The handler's stage completed: ack (done) or nak (not dealt with here). */

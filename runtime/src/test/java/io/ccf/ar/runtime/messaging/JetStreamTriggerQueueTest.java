@@ -380,6 +380,26 @@ class JetStreamTriggerQueueTest {
                 && consumer().getNumAckPending() == 0);
     }
 
+    @Test
+    void aCopyOfAFireThatIsRunningHereIsNotRunAgainBehindIt() throws Exception {
+        JetStreamTriggerQueue queue = queue(connect(server.url()), settings(Duration.ofSeconds(30), Duration.ofMinutes(1)));
+        CompletableFuture<Void> runEnds = new CompletableFuture<>();
+        Recorder handled = new Recorder(t -> runEnds);
+        queue.subscribe(handled);
+        Trigger fire = new Trigger("job-1", now());
+        queue.publish(fire);
+        assertEquals(fire, handled.next());
+
+        // a second copy of the fire stored while it runs (another runtime's, after the duplicate window)
+        connect(server.url()).jetStream().publish(JetStreamTriggerQueue.SUBJECT, JetStreamTriggerQueue.body(fire));
+        awaitCondition("the copy joined the running fire", () -> queue.alreadyRunHere() == 1);
+        awaitCondition("the copy acknowledged while the run goes on", () -> consumer().getNumAckPending() == 1);
+        runEnds.complete(null);
+        awaitCondition("the run's own trigger acknowledged", () -> streamMessages() == 0
+                && consumer().getNumAckPending() == 0);
+        assertEquals(1, handled.count(), "the fire ran once");
+    }
+
     // ---- closing
 
     @Test
