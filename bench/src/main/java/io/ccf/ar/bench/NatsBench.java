@@ -34,8 +34,31 @@ public final class NatsBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Connection nats;
-    private final Map<String, CountDownLatch> pending = new ConcurrentHashMap<>();
-    private final Map<String, Integer> early = new ConcurrentHashMap<>();
+    /** Per run id, created by whichever comes first: the request's reply or one of its results. */
+    private final Map<String, RunWait> runs = new ConcurrentHashMap<>();
+
+    /** Results of one run counted against the number expected (known once the reply arrives). */
+    private static final class RunWait {
+        final CountDownLatch done = new CountDownLatch(1);
+        private int arrived;
+        private int expected = -1;
+
+        synchronized void arrived() {
+            arrived++;
+            check();
+        }
+
+        synchronized void expect(int n) {
+            expected = n;
+            check();
+        }
+
+        private void check() {
+            if (expected >= 0 && arrived >= expected) {
+                done.countDown();
+            }
+        }
+    }
 
     private NatsBench(Connection nats) {
         this.nats = nats;
@@ -47,14 +70,15 @@ public final class NatsBench {
         Path work = Files.createTempDirectory("ar-nats-bench");
         Files.writeString(work.resolve("config.yml"), "runtimeId: nats-bench\neventBusURL: " + url
                 + "\npluginsDir: " + bin.resolve("plugins") + "\nassessmentsDir: " + work.resolve("assessments")
-                + "\n"); // default stream names: a second stream on the same subjects would be refused
+                + "\nplans:\n  allowedPackages: [sample]\n"); // ad-hoc requests name the sample package
+        // default stream names: a second stream on the same subjects would be refused
         Process ar = new ProcessBuilder(bin.resolve("ar").toString(), "--config", work.resolve("config.yml").toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         // not closed here: the drain thread reads it until the daemon exits
         BufferedReader log = new BufferedReader(new InputStreamReader(ar.getErrorStream(), StandardCharsets.UTF_8));
         try (Connection nats = Nats.connect(url)) {
             String line;
-            while ((line = log.readLine()) != null && !line.contains("listening for plan events")) {
+            while ((line = log.readLine()) != null && !line.contains("answering run requests")) {
                 // wait until the runtime takes requests
             }
             Thread drain = new Thread(() -> {
@@ -151,25 +175,16 @@ public final class NatsBench {
         if (!answer.path("accepted").asBoolean()) {
             throw new IllegalStateException("request refused: " + answer);
         }
-        String runId = answer.path("runId").asText();
-        CountDownLatch latch = new CountDownLatch(subjects);
-        pending.put(runId, latch);
-        Integer already = early.remove(runId); // results that beat the reply
-        for (int i = 0; already != null && i < already; i++) {
-            latch.countDown();
-        }
-        return latch;
+        // results may beat the reply: both sides share one RunWait per run id
+        RunWait wait = runs.computeIfAbsent(answer.path("runId").asText(), id -> new RunWait());
+        wait.expect(subjects);
+        return wait.done;
     }
 
     private void onResult(Message message) {
         try {
             String runId = JSON.readTree(message.getData()).path("runId").asText();
-            CountDownLatch latch = pending.get(runId);
-            if (latch != null) {
-                latch.countDown();
-            } else {
-                early.merge(runId, 1, Integer::sum);
-            }
+            runs.computeIfAbsent(runId, id -> new RunWait()).arrived();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
