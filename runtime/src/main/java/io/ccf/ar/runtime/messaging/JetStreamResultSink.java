@@ -421,7 +421,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         return spool.count();
     }
 
-    /** Published and acked without the spool. */
+    /** Published and acked without the spool (counted when the ack arrives). */
     public long publishedDirect() {
         return publishedDirect.sum();
     }
@@ -431,7 +431,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         return publishedFromSpool.sum();
     }
 
-    /** Written to the spool by {@link #publish}. */
+    /** Written to the spool instead of JetStream: by {@link #publish}, or after its asynchronous publish failed. */
     public long spooled() {
         return spooled.sum();
     }
