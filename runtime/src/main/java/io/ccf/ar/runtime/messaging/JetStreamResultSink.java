@@ -8,6 +8,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,14 +35,23 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.PublishOptions;
+import io.nats.client.api.PublishAck;
 
 /**
- * Publishes each result as JSON to JetStream subject {@code job.result} with {@code Nats-Msg-Id} = the result id,
- * and waits for the stream's ack (at most {@link #DIRECT_ACK_TIMEOUT}). A result goes to the on-disk
- * {@link ResultSpool} instead when NATS is not connected, when the publish fails or times out, or when the spool
- * already holds results (so results stay in order). {@link #publish} never throws, and blocks at most
- * {@link #DIRECT_ACK_TIMEOUT} (plus an fsync when spooling). A caller that is interrupted (a run cancelled at its deadline) still gets its
- * result published or spooled: the interrupt is set aside during the hand-off and restored afterwards.
+ * Publishes each result as JSON to JetStream subject {@code job.result} with {@code Nats-Msg-Id} = the result id.
+ * Publishes are asynchronous within a bounded window of {@value #WINDOW} results waiting for the stream's ack:
+ * {@link #publish} returns once the result is sent, and blocks (back-pressure) only while the window is full. A
+ * result goes to the on-disk {@link ResultSpool} instead when NATS is not connected, when the spool already holds
+ * results (so results stay in order), when the window stays full for {@link #DIRECT_ACK_TIMEOUT}, or later, when its
+ * publish fails or its ack does not come within {@link #DIRECT_ACK_TIMEOUT} (spooled by the {@code ar-result-fallback}
+ * thread). {@link #awaitDurable} waits until every result of a run is durable (acked by JetStream, in the spool or
+ * the dead-letter file, or counted as lost): the run's trigger is acked only after it, so a crash never loses a
+ * result whose run counts as done. Order: results are stored in the order they were published; a result is spooled
+ * only once the results in flight are settled (those whose ack fails are spooled first). Only a result whose ack is
+ * lost while later ones are acked ends up after them (JetStream keeps each once by its msg id whatever the order).
+ * {@link #publish} never throws, and blocks at most about twice {@link #DIRECT_ACK_TIMEOUT} (a full window, then the
+ * results in flight settling before it spools one) plus an fsync when spooling. A caller that is interrupted (a run cancelled at its deadline) still gets its result published or spooled: the
+ * interrupt is set aside during the hand-off and restored afterwards; the same holds for {@link #awaitDurable}.
  *
  * <p>A result the stream refuses for good ({@link PublishRejection#FINAL}: larger than the stream's
  * max_msg_size or the server's max_payload, a stream full with discard new) goes to the dead-letter file beside
@@ -51,9 +67,11 @@ import io.nats.client.PublishOptions;
  * msg id, within the stream's duplicate window.
  *
  * <p>Logs: one WARN when results start going to the spool (with the reason) and one INFO when it is drained
- * (with the count); dead letters and lost results at most one ERROR line per 10 s, with the totals.
+ * (with the count); dead letters and lost results at most one ERROR line per 10 s, with the totals. Nothing is
+ * logged per result.
  *
- * <p>{@link #close} stops the drainer and closes the spool; whatever is left stays on disk for the next start.
+ * <p>{@link #close} waits for the results in flight (acked or spooled), then stops the drainer and closes the
+ * spool; whatever is left stays on disk for the next start.
  */
 public final class JetStreamResultSink implements ResultSink, AutoCloseable {
     public static final String SUBJECT = StreamSetup.RESULTS_SUBJECT;
@@ -66,6 +84,11 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
      * for, gives each spooled result {@code ackTimeout}).
      */
     static final Duration DIRECT_ACK_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * Most results sent and not yet acked: enough to keep NATS busy from a few threads (a result is ~1 KB), few
+     * enough that the ones a failed connection sends to the spool take a moment to write.
+     */
+    static final int WINDOW = 256;
     /** Longest msg id sent as it is; longer ids, or ids with bytes that are not printable ASCII, are hashed. */
     static final int MAX_MSG_ID = 128;
     /** Room left for the headers (Nats-Msg-Id) when comparing a payload with the server's max_payload. */
@@ -90,6 +113,13 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
     private final Object state = new Object();
     private final Runnable onConnected = this::kick;
     private final Thread drainer;
+    /** Free places in the window of results sent and not acked yet. */
+    private final Semaphore window = new Semaphore(WINDOW);
+    /** Results not yet durable, per run id (no entry: none); see {@link #awaitDurable}. */
+    private final ConcurrentHashMap<String, Integer> inFlight = new ConcurrentHashMap<>();
+    private final Object durableSignal = new Object();
+    /** Spools or dead-letters results whose asynchronous publish failed: file I/O stays off the NATS threads. */
+    private final ExecutorService fallback;
     private final LongAdder publishedDirect = new LongAdder();
     private final LongAdder publishedFromSpool = new LongAdder();
     private final LongAdder spooled = new LongAdder();
@@ -141,6 +171,11 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
             spoolingSince = System.nanoTime();
         }
         link.onConnected(onConnected);
+        fallback = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ar-result-fallback");
+            t.setDaemon(true);
+            return t;
+        });
         drainer = new Thread(this::drainLoop, "ar-result-drainer");
         drainer.setDaemon(true);
         drainer.start();
@@ -175,35 +210,188 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
             lostResult(id, "the result sink is closed");
             return false;
         }
-        if (!spool.isEmpty()) {
-            toSpool(id, data, "results are waiting in the spool");
-            return false;
-        }
         boolean interrupted = false;
+        if (!spool.isEmpty()) {
+            return spoolAfterInFlight(id, data, "results are waiting in the spool");
+        }
         String reason;
         Connection connection = link.connection().orElse(null);
         if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
             reason = "NATS at " + link.url() + " is not connected";
         } else {
+            boolean placed = false;
             try {
-                publishNow(connection, id, data, DIRECT_ACK_TIMEOUT);
-                publishedDirect.increment();
-                return false;
+                checkSize(connection, data);
+                long waitUntil = System.nanoTime() + DIRECT_ACK_TIMEOUT.toNanos();
+                while (true) { // the window's wait does not end early on an interrupt: the result must go somewhere
+                    try {
+                        placed = window.tryAcquire(Math.max(0, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (placed) {
+                    sendAsync(connection, runKey(result), id, data);
+                    return interrupted;
+                }
+                reason = "no JetStream ack within " + DIRECT_ACK_TIMEOUT.toMillis() + " ms for the " + WINDOW + " results in flight";
             } catch (Refused r) {
+                if (placed) {
+                    window.release();
+                }
                 if (r.kind == PublishRejection.FINAL) {
                     deadLetter(connection, id, data, r);
-                    return false;
+                    return interrupted;
                 }
                 reason = "JetStream refused it: " + r.getMessage(); // the drainer retries, creates the stream
+            } catch (RuntimeException e) { // the connection closed under us
+                if (placed) {
+                    window.release();
+                }
+                reason = "publishing to JetStream failed: " + describe(e);
+            }
+        }
+        return spoolAfterInFlight(id, data, reason) | interrupted;
+    }
+
+    /**
+     * Spools a result once the results in flight are settled (those that fail are spooled first: results stay in
+     * order); the wait is at most about {@link #DIRECT_ACK_TIMEOUT}, and only when results were in flight as NATS
+     * failed. Returns whether the caller was interrupted meanwhile.
+     */
+    private boolean spoolAfterInFlight(String id, byte[] data, String reason) {
+        boolean interrupted = false;
+        long until = System.nanoTime() + DIRECT_ACK_TIMEOUT.toNanos() * 2;
+        while (!inFlight.isEmpty() && System.nanoTime() < until) {
+            try {
+                awaitInFlight(Duration.ofNanos(Math.max(1, until - System.nanoTime())));
             } catch (InterruptedException e) {
                 interrupted = true;
-                reason = "interrupted while waiting for the JetStream ack";
-            } catch (Exception e) {
-                reason = "publishing to JetStream failed: " + describe(e);
             }
         }
         toSpool(id, data, reason);
         return interrupted;
+    }
+
+    /**
+     * Sends one result with its place in the window taken; the place is given back, and the run's count of results in
+     * flight lowered, once the result is acked, spooled, dead-lettered or lost.
+     */
+    private void sendAsync(Connection connection, String run, String id, byte[] data) throws Refused {
+        inFlight.merge(run, 1, Integer::sum);
+        CompletableFuture<PublishAck> ack;
+        try {
+            ack = jetStream(connection).publishAsync(SUBJECT, null, data, PublishOptions.builder().messageId(id).build());
+        } catch (IOException | RuntimeException e) {
+            runSettled(run); // the caller gives the window's place back and spools or dead-letters it
+            PublishRejection kind = PublishRejection.of(e);
+            throw new Refused(kind, PublishRejection.code(e), describe(e));
+        }
+        ack.orTimeout(DIRECT_ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, failure) -> {
+            if (failure == null) {
+                publishedDirect.increment();
+                settled(run);
+                return;
+            }
+            try {
+                fallback.execute(() -> {
+                    try {
+                        failed(connection, id, data, unwrap(failure));
+                    } finally {
+                        settled(run);
+                    }
+                });
+            } catch (RejectedExecutionException closing) { // only after close() gave up waiting
+                lostResult(id, "the result sink closed before its failed publish could be spooled");
+                settled(run);
+            }
+        });
+    }
+
+    /** A result whose asynchronous publish failed: to the dead-letter file when refused for good, else to the spool. */
+    private void failed(Connection connection, String id, byte[] data, Throwable failure) {
+        Exception e = failure instanceof Exception ex ? ex : new IllegalStateException(failure);
+        PublishRejection kind = PublishRejection.of(e);
+        if (kind == PublishRejection.FINAL) {
+            deadLetter(connection, id, data, new Refused(kind, PublishRejection.code(e), describe(e)));
+            return;
+        }
+        toSpool(id, data, kind == PublishRejection.TRANSIENT ? "publishing to JetStream failed: " + describe(e)
+                : "JetStream refused it: " + describe(e));
+    }
+
+    /** The JetStream API error in {@code t}'s causes (jnats wraps it in a RuntimeException), else what is inside the future's wrapper. */
+    private static Throwable unwrap(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof JetStreamApiException) {
+                return c;
+            }
+        }
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private void settled(String run) {
+        window.release();
+        runSettled(run);
+    }
+
+    private void runSettled(String run) {
+        if (inFlight.computeIfPresent(run, (k, n) -> n > 1 ? n - 1 : null) == null) {
+            synchronized (durableSignal) {
+                durableSignal.notifyAll();
+            }
+        }
+    }
+
+    private static String runKey(AssessmentResult result) {
+        return result.runId() == null ? "" : result.runId();
+    }
+
+    /**
+     * Waits until every result of {@code runId} given to {@link #publish} is acked by JetStream, in the spool or the
+     * dead-letter file, or counted as lost: at most about {@link #DIRECT_ACK_TIMEOUT} plus the spool's writes. Not
+     * cut short by an interrupt (kept for the caller).
+     */
+    @Override
+    public void awaitDurable(String runId) {
+        String run = runId == null ? "" : runId;
+        boolean interrupted = false;
+        synchronized (durableSignal) {
+            while (inFlight.containsKey(run)) {
+                try {
+                    durableSignal.wait(100); // settled() notifies; the timeout only guards against a missed wake-up
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until no result is in flight (every one acked, spooled, dead-lettered or lost); true if so. For tests and close. */
+    public boolean awaitInFlight(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (durableSignal) {
+            while (!inFlight.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                durableSignal.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+            }
+        }
+        return true;
+    }
+
+    /** Results sent to JetStream and not yet acked, spooled or dead-lettered. */
+    public int inFlight() {
+        return WINDOW - window.availablePermits();
     }
 
     /**
@@ -233,7 +421,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         return spool.count();
     }
 
-    /** Published and acked without the spool. */
+    /** Published and acked without the spool (counted when the ack arrives). */
     public long publishedDirect() {
         return publishedDirect.sum();
     }
@@ -243,7 +431,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         return publishedFromSpool.sum();
     }
 
-    /** Written to the spool by {@link #publish}. */
+    /** Written to the spool instead of JetStream: by {@link #publish}, or after its asynchronous publish failed. */
     public long spooled() {
         return spooled.sum();
     }
@@ -270,9 +458,12 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
         return spool;
     }
 
-    /** Waits until the spool is empty; true if it is. For a graceful stop and for tests. */
+    /** Waits until no result is in flight and the spool is empty; true if so. For a graceful stop and for tests. */
     public boolean awaitDrained(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (!awaitInFlight(timeout)) { // a result in flight may still go to the spool
+            return false;
+        }
         synchronized (drainedSignal) {
             while (!spool.isEmpty()) {
                 long left = deadline - System.nanoTime();
@@ -292,6 +483,20 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
             return;
         }
         closed = true;
+        try {
+            // results in flight are acked or spooled (the spool is still open) before anything stops
+            if (!awaitInFlight(DIRECT_ACK_TIMEOUT.plusSeconds(10))) {
+                log.warn("result sink closing with {} results still in flight", inFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        fallback.shutdown();
+        try {
+            fallback.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         link.removeListener(onConnected);
         wake.release();
         drainer.interrupt(); // safe: the drainer does no file I/O of its own (the spool's thread does)
@@ -315,12 +520,7 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
 
     private void publishNow(Connection connection, String id, byte[] data, Duration timeout) throws IOException,
             JetStreamApiException, Refused, InterruptedException, TimeoutException {
-        long max = connection.getMaxPayload();
-        if (max > 0 && data.length + HEADER_ROOM > max) {
-            // refused before sending: the server would answer a max_payload violation by closing the connection
-            throw new Refused(PublishRejection.FINAL, null, "it has " + data.length
-                    + " bytes, more than the NATS server's max_payload of " + max + " (less " + HEADER_ROOM + " for headers)");
-        }
+        checkSize(connection, data);
         try {
             jetStream(connection, timeout).publish(SUBJECT, null, data, PublishOptions.builder().messageId(id).build());
         } catch (IllegalArgumentException | JetStreamApiException e) {
@@ -330,6 +530,20 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
             }
             throw new Refused(kind, PublishRejection.code(e), describe(e));
         }
+    }
+
+    /** Refused before sending: the server would answer a max_payload violation by closing the connection. */
+    private static void checkSize(Connection connection, byte[] data) throws Refused {
+        long max = connection.getMaxPayload();
+        if (max > 0 && data.length + HEADER_ROOM > max) {
+            throw new Refused(PublishRejection.FINAL, null, "it has " + data.length
+                    + " bytes, more than the NATS server's max_payload of " + max + " (less " + HEADER_ROOM + " for headers)");
+        }
+    }
+
+    /** The context for asynchronous publishes (their ack wait is {@link #DIRECT_ACK_TIMEOUT}, applied by the sink). */
+    private JetStream jetStream(Connection connection) throws IOException {
+        return jetStream(connection, DIRECT_ACK_TIMEOUT);
     }
 
     /**

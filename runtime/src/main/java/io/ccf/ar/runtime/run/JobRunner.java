@@ -126,6 +126,7 @@ public final class JobRunner {
                     MDC.remove("plugin");
                 }
             }
+            sink.awaitDurable(runId); // "run finished" means its results are stored
             // interrupted = cut short by shutdown after the grace period (the results say which subjects)
             RunOutcome outcome = Thread.currentThread().isInterrupted() || counter.cancelled.get() > 0 ? RunOutcome.CANCELLED
                     : counter.failed.get() == 0 ? RunOutcome.SUCCEEDED : RunOutcome.FAILED;
@@ -135,6 +136,9 @@ public final class JobRunner {
             recorded = outcome;
             return new RunReport(runId, job.id(), outcome, counter.results.get(), counter.failed.get(), ms);
         } finally {
+            // the caller acks the run's trigger once this returns: its results must be durable by then (also
+            // when the run threw; at once when they already are)
+            sink.awaitDurable(runId);
             metrics.runFinished(job, scheduledAt != null, recorded, System.nanoTime() - t0);
             MDC.remove("run");
             MDC.remove("job");

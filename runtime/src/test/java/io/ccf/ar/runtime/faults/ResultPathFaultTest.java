@@ -144,6 +144,7 @@ class ResultPathFaultTest {
             try {
                 for (int i = 0; i < total; i++) {
                     if (i == total / 2) {
+                        sink.awaitDurable("run-big"); // the first half acked or dead-lettered (with its notice)
                         connection.flush(Duration.ofSeconds(5)); // notices are best effort: let the ones so far out
                         nats.stop(); // the second half goes through the spool and the drainer
                     }
@@ -339,6 +340,7 @@ class ResultPathFaultTest {
                 Thread.currentThread().interrupt();
                 sink.publish(result("run-int", 100_000, 0));
                 assertTrue(Thread.interrupted(), "the caller's interrupt is restored");
+                sink.awaitDurable("run-int"); // acked before NATS goes
 
                 nats.stop();
                 Set<String> expected = Collections.synchronizedSet(new LinkedHashSet<>());
@@ -387,6 +389,7 @@ class ResultPathFaultTest {
                     sink.publish(r);
                 }
                 int total = threads * each + later;
+                sink.awaitDurable("run-int"); // those sent before the client saw NATS go are spooled once their ack fails
                 assertEquals(total, sink.spooled(), "every result spooled; lost " + sink.lost());
                 assertEquals(total, sink.pending());
 

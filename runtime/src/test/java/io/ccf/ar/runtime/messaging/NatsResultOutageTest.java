@@ -39,6 +39,7 @@ class NatsResultOutageTest {
                 for (int i = 0; i < 20; i++) {
                     sink.publish(result("run-o", i));
                 }
+                sink.awaitDurable("run-o");
                 assertEquals(20, sink.publishedDirect());
 
                 nats.stop();
@@ -65,6 +66,7 @@ class NatsResultOutageTest {
                 for (int i = 20 + during; i < 40 + during; i++) {
                     sink.publish(result("run-o", i));
                 }
+                sink.awaitDurable("run-o");
                 assertEquals(40, sink.publishedDirect());
                 assertEquals(during, sink.publishedFromSpool());
                 assertEquals(0, sink.lost());

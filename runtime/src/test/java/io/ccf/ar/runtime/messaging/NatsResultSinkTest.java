@@ -96,6 +96,7 @@ class NatsResultSinkTest {
         for (int i = 0; i < n; i++) {
             sink.publish(result("run-a", i));
         }
+        sink.awaitDurable("run-a"); // what a run does before its trigger is acked
         assertEquals(n, sink.publishedDirect());
         assertEquals(0, sink.spooled());
         assertTrue(all.await(WAIT.toSeconds(), TimeUnit.SECONDS), "core subscriber got " + received.size());
@@ -130,6 +131,7 @@ class NatsResultSinkTest {
         sink.publish(result("run-b", 1));
         sink.publish(result("run-b", 1));
         sink.publish(result("run-b", 2));
+        sink.awaitDurable("run-b");
         assertEquals(List.of(id("run-b", 1), id("run-b", 2)), streamMsgIds(connection, STREAM));
         assertEquals(3, sink.publishedDirect());
     }
@@ -150,6 +152,7 @@ class NatsResultSinkTest {
         assertTrue(link.awaitConnection(WAIT).isPresent());
         assertTrue(sink.awaitDrained(WAIT), "drained; pending " + sink.pending());
         sink.publish(result("run-c", 10));
+        sink.awaitDurable("run-c");
         assertEquals(1, sink.publishedDirect());
         assertEquals(ids("run-c", 0, 11), streamMsgIds(link.connection().orElseThrow(), STREAM));
     }
@@ -160,6 +163,7 @@ class NatsResultSinkTest {
         StreamSetup.ensureResultsStream(link.connection().orElseThrow(), settings);
         JetStreamResultSink sink = sink(link);
         sink.publish(result("run-d", 0));
+        sink.awaitDurable("run-d"); // acked before NATS goes
         nats.stop();
         for (int i = 1; i < 50; i++) {
             sink.publish(result("run-d", i));
@@ -217,6 +221,7 @@ class NatsResultSinkTest {
                 big.observations(), big.findings(), big.risks(), big.logs(), big.startedAt(), big.finishedAt(), null);
         sink.publish(big);
         sink.publish(result("run-f", 1));
+        sink.awaitDurable("run-f");
         assertEquals(0, sink.lost());
         assertEquals(1, sink.deadLettered());
         assertFalse(sink.pending() > 0);
@@ -236,6 +241,7 @@ class NatsResultSinkTest {
         StreamSetup.ensureResultsStream(connection, settings);
         JetStreamResultSink sink = sink(link);
         sink.publish(result("run-g", 0));
+        sink.awaitDurable("run-g");
         connection.jetStreamManagement().deleteStream(STREAM);
         for (int i = 1; i < 20; i++) {
             sink.publish(result("run-g", i));
@@ -257,11 +263,13 @@ class NatsResultSinkTest {
         for (int i = 0; i < 8; i++) {
             sink.publish(result("run-h", i));
         }
+        sink.awaitDurable("run-h");
         assertEquals(5, sink.publishedDirect());
         assertEquals(3, sink.deadLettered(), "maximum messages exceeded is final");
         assertEquals(0, sink.pending(), "nothing stuck in the spool");
         connection.jetStreamManagement().purgeStream(STREAM);
         sink.publish(result("run-h", 8));
+        sink.awaitDurable("run-h");
         assertEquals(List.of(id("run-h", 8)), streamMsgIds(connection, STREAM), "later results flow once there is room");
     }
 

@@ -187,6 +187,21 @@ public final class NatsServerFixture implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: a server that hangs (its connections stay open, nothing is answered) until {@link #kill} or SIGCONT. */
+    public synchronized void freeze() {
+        try {
+            Process p = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).redirectErrorStream(true).start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("kill -STOP failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGKILL and wait: a crash. */
     public synchronized void kill() {
         if (process != null && process.isAlive()) {
