@@ -4,7 +4,8 @@
 # system made by mmdebstrap from Debian's archive and loaded with `docker import`:
 #
 #   ar-standin/maven:bookworm   JDK 17 + Maven          stands in for maven:3.9-eclipse-temurin-17  (AR_BUILD_IMAGE)
-#   ar-standin/jre:bookworm     JRE 17 + util-linux     stands in for eclipse-temurin:17-jre        (AR_RUNTIME_BASE_IMAGE)
+#   ar-standin/base:bookworm    minbase + util-linux    stands in for debian:bookworm-slim          (AR_RUNTIME_BASE_IMAGE)
+#                               (no Java: the runtime image brings its own jlinked JRE)
 #   ar-standin/nginx:bookworm   nginx + wget            stands in for nginx:1.27-alpine             (AR_REGISTRY_BASE_IMAGE)
 #   ar-standin/nats:bookworm    nats-server + wget      stands in for nats:2.10-alpine              (AR_NATS_IMAGE)
 #
@@ -50,8 +51,9 @@ build() {
 env_path='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 build ar-standin/maven:bookworm openjdk-17-jdk-headless,maven \
   "$env_path|ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64|CMD [\"mvn\", \"--version\"]"
-build ar-standin/jre:bookworm openjdk-17-jre-headless,util-linux \
-  "$env_path|ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64|CMD [\"java\", \"-version\"]"
+# util-linux for setpriv, bash for the runtime's health check, passwd for its user (all in minbase today)
+build ar-standin/base:bookworm util-linux,bash,passwd \
+  "$env_path|CMD [\"bash\"]"
 # Debian's nginx enables sites-enabled/default (a default_server on port 80): removed, so conf.d/ is all.
 build ar-standin/nginx:bookworm nginx-light,wget \
   "$env_path|CMD [\"nginx\", \"-g\", \"daemon off;\"]" \
@@ -61,7 +63,7 @@ build ar-standin/nats:bookworm nats-server,wget \
 
 cat <<VARS
 export AR_BUILD_IMAGE=ar-standin/maven:bookworm
-export AR_RUNTIME_BASE_IMAGE=ar-standin/jre:bookworm
+export AR_RUNTIME_BASE_IMAGE=ar-standin/base:bookworm
 export AR_REGISTRY_BASE_IMAGE=ar-standin/nginx:bookworm
 export AR_NATS_IMAGE=ar-standin/nats:bookworm
 VARS
