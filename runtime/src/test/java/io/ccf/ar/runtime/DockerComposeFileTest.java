@@ -95,12 +95,12 @@ class DockerComposeFileTest {
     void baseImagesDefaultToTheUpstreamOnes() throws IOException {
         String composeFile = Files.readString(COMPOSE_FILE);
         for (String v : List.of("${AR_NATS_IMAGE:-nats:2.10-alpine}", "${AR_BUILD_IMAGE:-maven:3.9-eclipse-temurin-17}",
-                "${AR_REGISTRY_BASE_IMAGE:-nginx:1.27-alpine}", "${AR_RUNTIME_BASE_IMAGE:-eclipse-temurin:17-jre}")) {
+                "${AR_REGISTRY_BASE_IMAGE:-nginx:1.27-alpine}", "${AR_RUNTIME_BASE_IMAGE:-debian:bookworm-slim}")) {
             assertTrue(composeFile.contains(v), v);
         }
         String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
         for (String arg : List.of("ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17", "ARG REGISTRY_BASE_IMAGE=nginx:1.27-alpine",
-                "ARG RUNTIME_BASE_IMAGE=eclipse-temurin:17-jre")) {
+                "ARG RUNTIME_BASE_IMAGE=debian:bookworm-slim")) {
             assertTrue(dockerfile.contains(arg + "\n"), arg);
         }
     }
