@@ -270,7 +270,10 @@ public final class PluginCore {
                 .maxInboundMessageSize(Integer.MAX_VALUE)
                 .addService(health.getHealthService())
                 .addService(new ControllerService(this))
-                .addService(new JobServiceAdapter(provider, this));
+                .addService(new JobServiceAdapter(provider, this, handlerExecutor()))
+                // Every gRPC callback on the event loop (health, controller, stdio and the JobService adapter
+                // never block); the adapter hands the provider's code to the pool unless handlersDoNotBlock.
+                .directExecutor();
         if (stdio != null) {
             b.addService(stdio);
         }
@@ -280,14 +283,6 @@ public final class PluginCore {
             }
             b.sslContext(mtls.serverContext());
         }
-        if (options.handlersDoNotBlock) {
-            b.directExecutor();
-        } else {
-            if (executor == null) {
-                executor = newCallExecutor();
-            }
-            b.executor(executor);
-        }
         Server s = b.build();
         try {
             s.start();
@@ -296,6 +291,17 @@ public final class PluginCore {
             throw e;
         }
         server = s;
+    }
+
+    /** Where the provider's methods run: the event loop when they do not block, else the SDK's pool. */
+    private java.util.concurrent.Executor handlerExecutor() {
+        if (options.handlersDoNotBlock) {
+            return Runnable::run;
+        }
+        if (executor == null) {
+            executor = newCallExecutor();
+        }
+        return executor;
     }
 
     /** The default handler pool: unbounded (the runtime bounds concurrency), daemon threads, idle ones die after 60 s. */
