@@ -44,8 +44,9 @@ public final class ExecuteAbBench {
     private static final PackageRef GO = new PackageRef("goplugin", "0.1.0");
 
     private record Variant(String label, String kind, String jar, List<String> jvmOptions) {
-        boolean ourHost() {
-            return kind.startsWith("java");
+        /** {@code default} in the options cell: the host's own defaults (with the JVM-specific ones). */
+        boolean hostDefaults() {
+            return jvmOptions.equals(List.of("default"));
         }
     }
 
@@ -166,7 +167,7 @@ public final class ExecuteAbBench {
         Path dir = layout(v.jar()).versionDir(SAMPLE);
         List<String> cmd = new ArrayList<>(List.of(PluginHostOptions.defaults().javaCommand().toString(),
                 "-Xlog:disable", "-Xlog:all=warning:stderr"));
-        cmd.addAll(v.jvmOptions());
+        cmd.addAll(v.hostDefaults() ? PluginHostOptions.DEFAULT_JVM_OPTIONS : v.jvmOptions());
         cmd.addAll(List.of("-XX:SharedArchiveFile=" + dir.resolve("sample.jsa"), "-Xshare:auto", "-jar",
                 dir.resolve("sample.jar").toString()));
         return cmd;
@@ -174,7 +175,11 @@ public final class ExecuteAbBench {
 
     private Figures ourHost(Variant v, PackageRef ref, boolean autoMtls) throws Exception {
         PackageLayout layout = v.jar().equals("-") ? layout(layouts.keySet().iterator().next()) : layout(v.jar());
-        PluginHostOptions options = PluginHostOptions.builder().jvmOptions(v.jvmOptions()).autoMTLS(autoMtls).build();
+        PluginHostOptions.Builder builder = PluginHostOptions.builder().autoMTLS(autoMtls);
+        if (!v.hostDefaults()) {
+            builder.jvmOptions(v.jvmOptions());
+        }
+        PluginHostOptions options = builder.build();
         try (PluginManager manager = new PluginManager(layout, options)) {
             manager.start(List.of(new PluginSpec("p", ref, Map.of())));
             long pid = manager.client("p").pid().orElseThrow();
@@ -186,7 +191,16 @@ public final class ExecuteAbBench {
             long[] c1 = round(manager, input, calls, 1);
             long[] c8 = round(manager, input, calls, 8);
             Thread.sleep(3000); // a benchmark's idle period, not synchronisation
-            return new Figures(c1[0], c1[1], c8[0], c8[2], rssStart, rssKb(pid) / 1024.0);
+            double rssLoad = rssKb(pid) / 1024.0;
+            if (v.jvmOptions().stream().anyMatch(o -> o.startsWith("-XX:NativeMemoryTracking"))) {
+                // where the after-load RSS is, for the notes (stderr)
+                new ProcessBuilder("jcmd", Long.toString(pid), "VM.native_memory", "summary").inheritIO()
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(scratch.resolve("nmt.txt").toFile())).start().waitFor();
+                Files.writeString(scratch.resolve("pmap-" + pid + ".txt"), new String(new ProcessBuilder("pmap", "-x",
+                        Long.toString(pid)).start().getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                System.err.println("NMT and pmap of " + v.label() + " in " + scratch);
+            }
+            return new Figures(c1[0], c1[1], c8[0], c8[2], rssStart, rssLoad);
         }
     }
 

@@ -12,6 +12,7 @@ import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
@@ -202,12 +203,12 @@ public final class PluginCore {
         if (min > max) {
             throw new IOException("PLUGIN_MIN_PORT (" + min + ") is greater than PLUGIN_MAX_PORT (" + max + ")");
         }
-        // NIO rather than epoll for TCP: no native library to extract and load at start.
-        group = new MultiThreadIoEventLoopGroup(2, threads, NioIoHandler.newFactory());
+        boolean epoll = Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(2, threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
         for (int port = min; port <= max; port++) {
             try {
-                start(new InetSocketAddress(loopback, port), NioServerSocketChannel.class);
+                start(new InetSocketAddress(loopback, port), epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
                 network = "tcp";
                 address = "127.0.0.1:" + port;
                 return;
