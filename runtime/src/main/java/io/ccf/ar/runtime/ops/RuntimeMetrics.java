@@ -146,6 +146,32 @@ public final class RuntimeMetrics implements RunMetrics, PluginMetrics, Download
                 .callback(cb -> cb.call(nats.isConnected() ? 1 : 0))
                 .register(registry));
         view.results().ifPresent(this::observeResults);
+        if (view.nats().isPresent()) {
+            observeSharedSchedule(view);
+        }
+    }
+
+    /** The shared schedule's own safety nets; 0 while the queue is in-process (before NATS answered). */
+    private void observeSharedSchedule(RuntimeView view) {
+        CounterWithCallback.builder().name("ar_fires_run_locally")
+                .help("Fires this runtime ran itself because JetStream did not store them in time (LOCAL mode)")
+                .callback(cb -> cb.call(sharedQueue(view).map(JetStreamTriggerQueue::ranLocally).orElse(0L)))
+                .register(registry);
+        CounterWithCallback.builder().name("ar_fires_untaken")
+                .help("Fires this runtime stored in the shared schedule that no runtime announced taking by the"
+                        + " take deadline, so it ran them itself")
+                .callback(cb -> cb.call(sharedQueue(view).map(JetStreamTriggerQueue::ranUntaken).orElse(0L)))
+                .register(registry);
+        CounterWithCallback.builder().name("ar_trigger_acks_resent")
+                .help("Trigger acknowledgements sent again because JetStream did not confirm them (a consumer"
+                        + " leader change)")
+                .callback(cb -> cb.call(sharedQueue(view).map(JetStreamTriggerQueue::acksResent).orElse(0L)))
+                .register(registry);
+    }
+
+    private static Optional<JetStreamTriggerQueue> sharedQueue(RuntimeView view) {
+        return view.triggerQueue().get().filter(JetStreamTriggerQueue.class::isInstance)
+                .map(JetStreamTriggerQueue.class::cast);
     }
 
     private void observeResults(JetStreamResultSink sink) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * The command line of a Java plugin: {@code pluginHost.java} (default: the runtime's own java), the JVM
  * options, the class-data file that fits that JVM, {@code -jar}. On JDK 25 and later the AOT cache
  * trained for exactly this jar (by its SHA-256) when there is one, else the AppCDS archive when there is
- * one: either roughly halves the JVM's start.
+ * one: either roughly halves the JVM's start. The AppCDS archive is written by the runtime's own JVM
+ * ({@code ClassDataArchiveTrainer}), so it is passed only to a plugin JVM of the same feature release: any other
+ * refuses it with a warning on every launch.
  */
 final class JavaPluginCommand {
     private static final Logger log = LoggerFactory.getLogger(JavaPluginCommand.class);
@@ -27,11 +30,13 @@ final class JavaPluginCommand {
 
     private final PluginHostOptions options;
     private final boolean aotCapable;
+    private final boolean runtimesRelease;
     private final List<String> jvmOptions;
 
     JavaPluginCommand(PluginHostOptions options) {
         this.options = options;
         this.aotCapable = ClassDataFiles.supportsAotCache(options.javaCommand());
+        this.runtimesRelease = isRuntimesRelease(options.javaCommand());
         this.jvmOptions = jvmOptions(options);
     }
 
@@ -45,6 +50,15 @@ final class JavaPluginCommand {
             flags.add(NATIVE_HEAP_TRIM);
         }
         return List.copyOf(flags);
+    }
+
+    /** The runtime's own java, or one of the same feature release (an unreadable release counts as another). */
+    private static boolean isRuntimesRelease(Path java) {
+        if (ProcessHandle.current().info().command().map(Path::of).filter(java::equals).isPresent()) {
+            return true;
+        }
+        OptionalInt feature = JavaRelease.featureVersion(java);
+        return feature.isPresent() && feature.getAsInt() == Runtime.version().feature();
     }
 
     List<String> command(PluginPackage pkg) {
@@ -76,7 +90,7 @@ final class JavaPluginCommand {
             }
         }
         Path archive = ClassDataFiles.appCdsArchive(pkg.ref(), pkg.file());
-        if (Files.isRegularFile(archive)) {
+        if (runtimesRelease && Files.isRegularFile(archive)) {
             return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto");
         }
         return List.of();

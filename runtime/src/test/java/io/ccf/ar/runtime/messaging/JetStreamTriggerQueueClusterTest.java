@@ -48,22 +48,12 @@ class JetStreamTriggerQueueClusterTest {
 
     @Test
     void everyStoredTriggerIsHandledWhenTheStreamLeaderDies(@TempDir Path dir) throws Exception {
-        List<NatsServerFixture> nodes = NatsServerFixture.cluster(dir);
-        List<AutoCloseable> closeLater = new ArrayList<>();
-        try {
-            NatsSettings settings = new NatsSettings("AR_RESULTS_CLUSTER", STREAM, 3, Duration.ofMinutes(2),
-                    Duration.ofSeconds(2), 5, Duration.ofSeconds(20), dir.resolve("spool"), Duration.ofSeconds(10),
-                NatsSettings.DEFAULT_SPOOL_MAX_BYTES);
-            String[] urls = nodes.stream().map(NatsServerFixture::url).toArray(String[]::new);
-
+        try (Cluster cluster = new Cluster(dir, settings(dir, Duration.ofSeconds(2), Duration.ofSeconds(20)))) {
             Map<Trigger, AtomicInteger> handled = new ConcurrentHashMap<>();
             Set<Trigger> redelivered = ConcurrentHashMap.newKeySet();
             List<JetStreamTriggerQueue> runtimes = new ArrayList<>();
             for (String runtime : List.of("runtime-a", "runtime-b")) {
-                Connection connection = connect(urls);
-                closeLater.add(connection);
-                JetStreamTriggerQueue queue = createWhenClusterReady(connection, settings, runtime);
-                closeLater.add(queue);
+                JetStreamTriggerQueue queue = cluster.runtime(runtime);
                 queue.subscribe(new TriggerHandler() {
                     @Override
                     public java.util.concurrent.CompletionStage<?> handle(Trigger t) {
@@ -81,20 +71,15 @@ class JetStreamTriggerQueueClusterTest {
                 });
                 runtimes.add(queue);
             }
-            Connection admin = connect(urls);
-            closeLater.add(admin);
-            JetStreamManagement jsm = admin.jetStreamManagement();
+            JetStreamManagement jsm = cluster.management();
 
             Map<Trigger, CompletableFuture<PublishAck>> publishes = new ConcurrentHashMap<>();
             String killed = null;
             long publishStart = System.nanoTime();
             for (int i = 0; i < TRIGGERS; i++) {
                 if (i == KILL_AT) {
-                    String leader = jsm.getStreamInfo(STREAM).getClusterInfo().getLeader();
-                    NatsServerFixture node = nodes.stream().filter(n -> n.name().equals(leader)).findFirst()
-                            .orElseThrow(() -> new AssertionError("no node named " + leader));
-                    node.kill();
-                    killed = leader;
+                    killed = jsm.getStreamInfo(STREAM).getClusterInfo().getLeader();
+                    cluster.kill(killed);
                 }
                 Trigger trigger = new Trigger("job-" + (i % 5), Instant.now().truncatedTo(ChronoUnit.MILLIS));
                 publishes.put(trigger, runtimes.get(i % 2).publishAsync(trigger));
@@ -139,37 +124,20 @@ class JetStreamTriggerQueueClusterTest {
             assertEquals(Set.of(), handledTwiceWithoutRedelivery,
                     "handled twice without a redelivery: each is published by one runtime here");
             assertTrue(stored.size() >= KILL_AT, "the triggers before the kill were stored: " + stored.size());
-        } finally {
-            for (int i = closeLater.size() - 1; i >= 0; i--) {
-                try {
-                    closeLater.get(i).close();
-                } catch (Exception ignored) {
-                    // best effort
-                }
-            }
-            nodes.forEach(NatsServerFixture::close);
         }
     }
 
     @Test
     void anAckSentWhileTheConsumerHasNoLeaderIsSentAgainUntilConfirmed(@TempDir Path dir) throws Exception {
-        List<NatsServerFixture> nodes = NatsServerFixture.cluster(dir);
-        List<AutoCloseable> closeLater = new ArrayList<>();
-        try {
-            // ackWait well above a consumer leader election, so only a lost ack (not a slow election) redelivers
-            NatsSettings settings = new NatsSettings("AR_RESULTS_CLUSTER", STREAM, 3, Duration.ofMinutes(2),
-                    Duration.ofSeconds(12), 5, Duration.ofSeconds(60), dir.resolve("spool"), Duration.ofSeconds(10),
-                    NatsSettings.DEFAULT_SPOOL_MAX_BYTES);
-            String[] urls = nodes.stream().map(NatsServerFixture::url).toArray(String[]::new);
+        // ackWait well above a consumer leader election, so only a lost ack (not a slow election) redelivers
+        NatsSettings settings = settings(dir, Duration.ofSeconds(12), Duration.ofSeconds(60));
+        try (Cluster cluster = new Cluster(dir, settings)) {
             Map<Trigger, AtomicInteger> handled = new ConcurrentHashMap<>();
             CompletableFuture<Void> runEnds = new CompletableFuture<>();
             CompletableFuture<Trigger> taken = new CompletableFuture<>();
             List<JetStreamTriggerQueue> runtimes = new ArrayList<>();
             for (String runtime : List.of("rt-a", "rt-b")) {
-                Connection connection = connect(urls);
-                closeLater.add(connection);
-                JetStreamTriggerQueue queue = createWhenClusterReady(connection, settings, runtime);
-                closeLater.add(queue);
+                JetStreamTriggerQueue queue = cluster.runtime(runtime);
                 queue.subscribe(t -> {
                     handled.computeIfAbsent(t, k -> new AtomicInteger()).incrementAndGet();
                     taken.complete(t);
@@ -177,15 +145,13 @@ class JetStreamTriggerQueueClusterTest {
                 });
                 runtimes.add(queue);
             }
-            Connection admin = connect(urls);
-            closeLater.add(admin);
-            JetStreamManagement jsm = admin.jetStreamManagement();
+            JetStreamManagement jsm = cluster.management();
 
             Trigger trigger = new Trigger("job", Instant.now().truncatedTo(ChronoUnit.MILLIS));
             runtimes.get(0).publishAsync(trigger).get(30, TimeUnit.SECONDS);
             assertEquals(trigger, taken.get(30, TimeUnit.SECONDS));
             String leader = jsm.getConsumerInfo(STREAM, JetStreamTriggerQueue.DURABLE).getClusterInfo().getLeader();
-            nodes.stream().filter(n -> n.name().equals(leader)).findFirst().orElseThrow().kill();
+            cluster.kill(leader);
             runEnds.complete(null); // the run ends, its ack goes out while the consumer elects a new leader
 
             // a lost ack shows as a redelivery after ackWait: wait that long and a bit more
@@ -201,7 +167,50 @@ class JetStreamTriggerQueueClusterTest {
             assertEquals(1, handled.get(trigger).get(), "the fire ran once");
             assertEquals(0, redeliveredToTheRunner, "not delivered again: the ack was confirmed");
             assertTrue(resent > 0, "the first ack found no consumer leader and was sent again");
-        } finally {
+        }
+    }
+
+    private static NatsSettings settings(Path dir, Duration ackWait, Duration misfireDeadline) {
+        return new NatsSettings("AR_RESULTS_CLUSTER", STREAM, 3, Duration.ofMinutes(2), ackWait, 5, misfireDeadline,
+                dir.resolve("spool"), Duration.ofSeconds(10), NatsSettings.DEFAULT_SPOOL_MAX_BYTES);
+    }
+
+    /** A 3-node cluster and the runtimes' queues on it, each with its own connection; closes all in reverse. */
+    private static final class Cluster implements AutoCloseable {
+        private final List<NatsServerFixture> nodes;
+        private final String[] urls;
+        private final NatsSettings settings;
+        private final List<AutoCloseable> closeLater = new ArrayList<>();
+
+        Cluster(Path dir, NatsSettings settings) throws Exception {
+            this.nodes = NatsServerFixture.cluster(dir);
+            this.urls = nodes.stream().map(NatsServerFixture::url).toArray(String[]::new);
+            this.settings = settings;
+        }
+
+        JetStreamTriggerQueue runtime(String runtimeId) throws Exception {
+            JetStreamTriggerQueue queue = createWhenClusterReady(connection(), settings, runtimeId);
+            closeLater.add(queue);
+            return queue;
+        }
+
+        JetStreamManagement management() throws Exception {
+            return connection().jetStreamManagement();
+        }
+
+        void kill(String nodeName) {
+            nodes.stream().filter(n -> n.name().equals(nodeName)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no node named " + nodeName)).kill();
+        }
+
+        private Connection connection() throws Exception {
+            Connection connection = connect(urls);
+            closeLater.add(connection);
+            return connection;
+        }
+
+        @Override
+        public void close() {
             for (int i = closeLater.size() - 1; i >= 0; i--) {
                 try {
                     closeLater.get(i).close();

@@ -139,6 +139,8 @@ class OpsEndpointsDaemonTest {
         assertTrue(later.value("ar_scheduler_fire_lateness_seconds_count") >= 2, later.text);
         assertTrue(later.value("ar_triggers_taken_total") >= 2, later.text);
         assertEquals(0, later.value("ar_scheduler_fires_dropped_total"), later.text);
+        assertEquals(0, later.value("ar_fires_untaken_total"), later.text); // every fire was taken
+        assertTrue(later.has("ar_fires_run_locally_total") && later.has("ar_trigger_acks_resent_total"), later.text);
         assertEquals(1, later.value("ar_nats_connected"), later.text);
         assertEquals(1, later.value("ar_nats_connection_state", Map.of("state", "CONNECTED")), later.text);
         assertEquals(1, later.value("ar_schedule_mode", Map.of("mode", "shared")), later.text);
@@ -226,7 +228,8 @@ class OpsEndpointsDaemonTest {
         nats.stop();
         Scrape down = awaitScrape(base, s -> s.value("ar_nats_connected") == 0
                 && s.value("ar_schedule_mode", Map.of("mode", "local")) == 1
-                && s.value("ar_results_spooled_total") >= 2 && s.value("ar_spool_entries") >= 1);
+                && s.value("ar_results_spooled_total") >= 2 && s.value("ar_spool_entries") >= 1
+                && s.value("ar_fires_run_locally_total") >= 1);
         assertTrue(down.value("ar_spool_bytes") > 0, down.text);
         HttpResponse<String> ready = Scrape.get(base + "/readyz");
         assertEquals(200, ready.statusCode(), ready.body());

@@ -65,6 +65,25 @@ class PluginHostJavaTest {
                 "the cache was trained for the jar before the change: " + afterChange);
     }
 
+    @Test
+    void anotherJdkIsNotGivenTheAppCdsArchiveTheRuntimesJvmWrote() throws Exception {
+        Optional<Path> java = jdk25();
+        assumeTrue(java.isPresent(), "no JDK 25 or later under /usr/lib/jvm");
+        TestPackages packages = new TestPackages(dir);
+        PackageRef ref = packages.jar("sample", "1.0.0", TestPackages.sampleJar());
+        Path archive = ClassDataArchiveTrainer.train(packages.layout(), ref, Optional.empty()); // this JVM's
+        assertEquals(ClassDataFiles.appCdsArchive(ref, packages.layout().versionDir(ref).resolve("sample.jar")), archive);
+
+        List<String> onJdk25 = runSample(packages, ref, PluginHostOptions.builder().javaCommand(java.get()).build(),
+                java.get());
+        assertFalse(onJdk25.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")),
+                "a JDK 25 refuses an archive of this JVM with a warning at every launch: " + onJdk25);
+
+        Path runtimeJava = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        List<String> onThisJvm = runSample(packages, ref, PluginHostOptions.builder().build(), runtimeJava);
+        assertTrue(onThisJvm.contains("-XX:SharedArchiveFile=" + archive), onThisJvm.toString());
+    }
+
     /** Starts the package, checks it answers and runs on {@code java}; returns its JVM's arguments. */
     private static List<String> runSample(TestPackages packages, PackageRef ref, PluginHostOptions options, Path java)
             throws IOException {
