@@ -97,9 +97,9 @@ public final class PluginServer {
 
         /**
          * Runs the provider's methods directly on the network event loop
-         * ({@code directExecutor}) instead of on the SDK's thread pool: about
-         * 25% lower latency per call and twice the throughput for a plugin whose
-         * methods are pure computation.
+         * instead of on the SDK's thread pool: saves the hand-off of each call
+         * to a pool thread and back (docs/benchmarks.md has the figures), for a
+         * plugin whose methods are pure computation.
          *
          * <p><b>Only for providers that never block</b>: no network or file
          * I/O, no {@code Thread.sleep}, no waiting on locks or futures. A

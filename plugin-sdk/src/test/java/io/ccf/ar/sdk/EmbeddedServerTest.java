@@ -1,6 +1,7 @@
 package io.ccf.ar.sdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,9 @@ import io.ccf.ar.proto.ShutdownResult;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -102,5 +106,56 @@ class EmbeddedServerTest {
         assertEquals(1, provider.shutdowns.get());
         plugin.close(); // idempotent
         assertEquals(1, provider.shutdowns.get());
+    }
+
+    /** Execute blocks until released; Evaluate answers at once; both say which thread ran them. */
+    static final class BlockingProvider implements Provider {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public EvaluateResult evaluate(EvaluateInput input) {
+            return EvaluateResult.newBuilder().putProps("thread", Thread.currentThread().getName()).build();
+        }
+
+        @Override
+        public ExecuteResult execute(ExecuteInput input) throws Exception {
+            entered.countDown();
+            if (!release.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never released");
+            }
+            return ExecuteResult.newBuilder().addLogs(io.ccf.ar.proto.LogEntry.newBuilder()
+                    .setTitle(Thread.currentThread().getName())).build();
+        }
+    }
+
+    @Test
+    void aBlockingProviderMethodHoldsUpNeitherOtherCallsNorHealth() throws Exception {
+        BlockingProvider provider = new BlockingProvider();
+        try (RunningPlugin plugin = PluginServer.builder(provider).start();
+             HostConnection host = new HostConnection(plugin.network(), plugin.address())) {
+            CompletableFuture<ExecuteResult> blocked =
+                    CompletableFuture.supplyAsync(() -> host.jobs().execute(ExecuteInput.getDefaultInstance()));
+            assertTrue(provider.entered.await(10, TimeUnit.SECONDS), "Execute reached the provider");
+
+            // The event loop is free while the provider blocks: health and another call answer.
+            PluginProcessTest.assertServing(host);
+            String evaluateThread = host.jobs().evaluate(EvaluateInput.getDefaultInstance()).getPropsOrThrow("thread");
+            assertTrue(evaluateThread.startsWith("plugin-call-"), evaluateThread);
+            assertFalse(blocked.isDone());
+
+            provider.release.countDown();
+            String executeThread = blocked.get(10, TimeUnit.SECONDS).getLogs(0).getTitle();
+            assertTrue(executeThread.startsWith("plugin-call-"), executeThread);
+        }
+    }
+
+    @Test
+    void handlersDoNotBlockRunsTheProviderOnTheEventLoop() throws Exception {
+        try (RunningPlugin plugin = PluginServer.builder(new BlockingProvider()).handlersDoNotBlock().start();
+             HostConnection host = new HostConnection(plugin.network(), plugin.address())) {
+            String thread = host.jobs().evaluate(EvaluateInput.getDefaultInstance()).getPropsOrThrow("thread");
+            assertTrue(thread.startsWith("plugin-io-"), thread);
+        }
     }
 }

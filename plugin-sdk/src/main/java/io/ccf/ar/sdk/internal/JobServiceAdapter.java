@@ -10,13 +10,20 @@ import io.ccf.ar.proto.JobServiceGrpc;
 import io.ccf.ar.proto.ShutdownInput;
 import io.ccf.ar.proto.ShutdownResult;
 import io.ccf.ar.sdk.Provider;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
-/** {@code plugin.JobService} served by a {@link Provider}, with its exceptions mapped to gRPC status. */
+/**
+ * {@code plugin.JobService} served by a {@link Provider}, with its exceptions mapped to gRPC status. The server
+ * runs every gRPC callback on its event loop; only the provider's own code goes to {@code handlers} (one hand-off
+ * per call, where a gRPC server executor would take several: call start, message, half-close, completion).
+ */
 final class JobServiceAdapter extends JobServiceGrpc.JobServiceImplBase {
     /** A provider call, to share the error handling of the four methods. */
     private interface Call<T> {
@@ -25,10 +32,13 @@ final class JobServiceAdapter extends JobServiceGrpc.JobServiceImplBase {
 
     private final Provider provider;
     private final PluginCore core;
+    private final Executor handlers;
 
-    JobServiceAdapter(Provider provider, PluginCore core) {
+    /** {@code handlers}: where the provider's methods run (the SDK's pool, or the event loop itself). */
+    JobServiceAdapter(Provider provider, PluginCore core, Executor handlers) {
         this.provider = provider;
         this.core = core;
+        this.handlers = handlers;
     }
 
     @Override
@@ -54,7 +64,16 @@ final class JobServiceAdapter extends JobServiceGrpc.JobServiceImplBase {
         });
     }
 
-    private static <T> void respond(String method, StreamObserver<T> obs, Call<T> call) {
+    private <T> void respond(String method, StreamObserver<T> obs, Call<T> call) {
+        // The call's context (deadline, cancellation) goes with it to the handler thread.
+        try {
+            handlers.execute(Context.current().wrap(() -> respondNow(method, obs, call)));
+        } catch (RejectedExecutionException e) { // the pool is shut down: the plugin is stopping
+            obs.onError(Status.UNAVAILABLE.withDescription("plugin is stopping").asRuntimeException());
+        }
+    }
+
+    private static <T> void respondNow(String method, StreamObserver<T> obs, Call<T> call) {
         T result;
         try {
             result = call.run();

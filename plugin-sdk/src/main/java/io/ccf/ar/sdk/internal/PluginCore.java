@@ -12,6 +12,7 @@ import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
@@ -202,12 +203,12 @@ public final class PluginCore {
         if (min > max) {
             throw new IOException("PLUGIN_MIN_PORT (" + min + ") is greater than PLUGIN_MAX_PORT (" + max + ")");
         }
-        // NIO rather than epoll for TCP: no native library to extract and load at start.
-        group = new MultiThreadIoEventLoopGroup(2, threads, NioIoHandler.newFactory());
+        boolean epoll = Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(2, threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
         for (int port = min; port <= max; port++) {
             try {
-                start(new InetSocketAddress(loopback, port), NioServerSocketChannel.class);
+                start(new InetSocketAddress(loopback, port), epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
                 network = "tcp";
                 address = "127.0.0.1:" + port;
                 return;
@@ -270,7 +271,10 @@ public final class PluginCore {
                 .maxInboundMessageSize(Integer.MAX_VALUE)
                 .addService(health.getHealthService())
                 .addService(new ControllerService(this))
-                .addService(new JobServiceAdapter(provider, this));
+                .addService(new JobServiceAdapter(provider, this, handlerExecutor()))
+                // Every gRPC callback on the event loop (health, controller, stdio and the JobService adapter
+                // never block); the adapter hands the provider's code to the pool unless handlersDoNotBlock.
+                .directExecutor();
         if (stdio != null) {
             b.addService(stdio);
         }
@@ -280,14 +284,6 @@ public final class PluginCore {
             }
             b.sslContext(mtls.serverContext());
         }
-        if (options.handlersDoNotBlock) {
-            b.directExecutor();
-        } else {
-            if (executor == null) {
-                executor = newCallExecutor();
-            }
-            b.executor(executor);
-        }
         Server s = b.build();
         try {
             s.start();
@@ -296,6 +292,17 @@ public final class PluginCore {
             throw e;
         }
         server = s;
+    }
+
+    /** Where the provider's methods run: the event loop when they do not block, else the SDK's pool. */
+    private java.util.concurrent.Executor handlerExecutor() {
+        if (options.handlersDoNotBlock) {
+            return Runnable::run;
+        }
+        if (executor == null) {
+            executor = newCallExecutor();
+        }
+        return executor;
     }
 
     /** The default handler pool: unbounded (the runtime bounds concurrency), daemon threads, idle ones die after 60 s. */

@@ -21,14 +21,35 @@ import org.slf4j.LoggerFactory;
 final class JavaPluginCommand {
     private static final Logger log = LoggerFactory.getLogger(JavaPluginCommand.class);
 
+    /**
+     * How often a plugin's JVM gives the C heap that glibc keeps after a free back to the system: C2's
+     * compilations under load leave 20-25 MB of it otherwise (docs/benchmarks.md, "Plugin RSS"). A trim with
+     * little to give back takes well under a millisecond.
+     */
+    static final String NATIVE_HEAP_TRIM = "-XX:TrimNativeHeapInterval=2000";
+
     private final PluginHostOptions options;
     private final boolean aotCapable;
     private final boolean runtimesRelease;
+    private final List<String> jvmOptions;
 
     JavaPluginCommand(PluginHostOptions options) {
         this.options = options;
         this.aotCapable = ClassDataFiles.supportsAotCache(options.javaCommand());
         this.runtimesRelease = isRuntimesRelease(options.javaCommand());
+        this.jvmOptions = jvmOptions(options);
+    }
+
+    /** The configured flags, or the defaults and, on a JVM that has it (an older one would not start), the trim. */
+    private static List<String> jvmOptions(PluginHostOptions options) {
+        if (!options.defaultJvmOptions()) {
+            return options.jvmOptions();
+        }
+        List<String> flags = new ArrayList<>(options.jvmOptions());
+        if (JavaRelease.version(options.javaCommand()).map(JavaRelease::hasNativeHeapTrim).orElse(false)) {
+            flags.add(NATIVE_HEAP_TRIM);
+        }
+        return List.copyOf(flags);
     }
 
     /** The runtime's own java, or one of the same feature release (an unreadable release counts as another). */
@@ -46,7 +67,7 @@ final class JavaPluginCommand {
         // JVM warnings go to stdout by default and would break the handshake: send them to stderr.
         cmd.add("-Xlog:disable");
         cmd.add("-Xlog:all=warning:stderr");
-        cmd.addAll(options.jvmOptions());
+        cmd.addAll(jvmOptions);
         cmd.addAll(classDataOptions(pkg));
         cmd.add("-jar");
         cmd.add(pkg.file().toString());

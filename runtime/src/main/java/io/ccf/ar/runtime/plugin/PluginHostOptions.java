@@ -21,13 +21,23 @@ public final class PluginHostOptions {
     public static final String COOKIE_VALUE = "048cc450-6be2-4fa2-b760-8d4d0b63b534";
 
     /**
-     * JVM flags for Java plugins unless configured: plugins are mostly idle, so a small heap that
-     * starts small (the default initial heap, 1/64 of RAM, gets touched under load and stays in RSS)
-     * and the serial collector. C2 stays on: steady-state Execute latency matters more than the
-     * few tens of ms it costs at start (docs/benchmarks.md).
+     * JVM flags for Java plugins unless configured (docs/benchmarks.md, "Plugin RSS", has the measurements):
+     * <ul>
+     * <li>the serial collector and a small heap that starts small ({@code -Xms16m}; the default initial heap,
+     *     1/64 of RAM, gets touched under load and stays in RSS) and gives memory back after a full GC;</li>
+     * <li>{@code -Xmn4m}: a young generation of 4 MB: it is all touched between two collections, so it is RSS;
+     *     a plugin's garbage is short-lived and a young collection of it takes well under a millisecond;</li>
+     * <li>one Netty arena (grpc-netty-shaded's pooled allocator) for direct and one for heap buffers instead of
+     *     two per core: each arena that a thread touches keeps a 2 MiB chunk resident, and a plugin's messages
+     *     are small.</li>
+     * </ul>
+     * C2 stays on: steady-state Execute latency matters more than the tens of ms it costs at start or its code
+     * cache. With these, {@link JavaPluginCommand} adds {@code -XX:TrimNativeHeapInterval} on JVMs that have it.
      */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
-            "-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+            "-XX:+UseSerialGC", "-Xms16m", "-Xmn4m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+            "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
+            "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1");
 
     /** 64 MiB: far above any real result, far below what would hurt the daemon (go-plugin hosts allow 2 GiB). */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 << 20;
@@ -45,6 +55,7 @@ public final class PluginHostOptions {
     private final int maxPort;
     private final Path javaCommand;
     private final List<String> jvmOptions;
+    private final boolean defaultJvmOptions;
     private final Path unixSocketDir;
     private final boolean parentDeathSignal;
     private final PackageVerifier packageVerifier;
@@ -65,6 +76,7 @@ public final class PluginHostOptions {
         this.maxPort = b.maxPort;
         this.javaCommand = b.javaCommand;
         this.jvmOptions = List.copyOf(b.jvmOptions);
+        this.defaultJvmOptions = b.defaultJvmOptions;
         this.unixSocketDir = b.unixSocketDir;
         this.parentDeathSignal = b.parentDeathSignal;
         this.packageVerifier = b.packageVerifier;
@@ -93,6 +105,8 @@ public final class PluginHostOptions {
     public int maxPort() { return maxPort; }
     public Path javaCommand() { return javaCommand; }
     public List<String> jvmOptions() { return jvmOptions; }
+    /** True unless {@link Builder#jvmOptions} was called: then the JVM-specific defaults are added too. */
+    public boolean defaultJvmOptions() { return defaultJvmOptions; }
     /** Where plugins should put Unix sockets, or null to let each plugin choose (its temp dir). */
     public Path unixSocketDir() { return unixSocketDir; }
     public boolean parentDeathSignal() { return parentDeathSignal; }
@@ -133,6 +147,7 @@ public final class PluginHostOptions {
         private Path javaCommand = ProcessHandle.current().info().command().map(Path::of)
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java"));
         private List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
+        private boolean defaultJvmOptions = true;
         private Path unixSocketDir;
         private boolean parentDeathSignal = true;
         private PackageVerifier packageVerifier = PackageVerifier.NONE;
@@ -203,8 +218,10 @@ public final class PluginHostOptions {
             return this;
         }
 
+        /** The Java plugins' JVM flags, instead of {@link #DEFAULT_JVM_OPTIONS} and the JVM-specific defaults. */
         public Builder jvmOptions(List<String> options) {
             this.jvmOptions = new ArrayList<>(options);
+            this.defaultJvmOptions = false;
             return this;
         }
 
