@@ -87,8 +87,10 @@ class NatsResultWindowTest {
             StreamSetup.ensureResultsStream(link.connection().orElseThrow(), settings);
             int total = PRODUCERS * each;
             try (JetStreamResultSink sink = JetStreamResultSink.open(link, settings)) {
-                AtomicInteger published = new AtomicInteger();
-                CountDownLatch halfWay = new CountDownLatch(1);
+                // every producer stops a third of the way until the server is frozen: on a quiet machine they
+                // would otherwise finish before the freeze and nothing would be in flight when it hangs
+                CountDownLatch thirdWay = new CountDownLatch(PRODUCERS);
+                CountDownLatch resume = new CountDownLatch(1);
                 AtomicBoolean frozen = new AtomicBoolean();
                 AtomicInteger inFlightAfterFreeze = new AtomicInteger();
                 List<Thread> producers = new ArrayList<>();
@@ -96,21 +98,28 @@ class NatsResultWindowTest {
                     String run = "run-k" + t;
                     producers.add(new Thread(() -> {
                         for (int i = 0; i < each; i++) {
+                            if (i == each / 3) {
+                                thirdWay.countDown();
+                                try {
+                                    resume.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    return;
+                                }
+                            }
                             sink.publish(result(run, i));
                             if (frozen.get()) {
                                 inFlightAfterFreeze.accumulateAndGet(sink.inFlight(), Math::max);
-                            }
-                            if (published.incrementAndGet() == total / 3) {
-                                halfWay.countDown();
                             }
                         }
                         sink.awaitDurable(run); // what a run does before its trigger is acked
                     }, "producer-" + t));
                 }
                 producers.forEach(Thread::start);
-                assertTrue(halfWay.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+                assertTrue(thirdWay.await(WAIT.toSeconds(), TimeUnit.SECONDS));
                 nats.freeze(); // acks stop; the client still thinks it is connected, so results go in flight
                 frozen.set(true);
+                resume.countDown();
                 awaitTrue(WAIT, "results sent to the hung server", () -> inFlightAfterFreeze.get() > 0);
                 int inFlightAtKill = sink.inFlight();
                 nats.kill();
