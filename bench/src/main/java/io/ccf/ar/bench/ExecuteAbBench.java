@@ -12,9 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.ToDoubleFunction;
 
 import io.ccf.ar.proto.EvaluateInput;
@@ -204,34 +201,10 @@ public final class ExecuteAbBench {
         }
     }
 
-    /** p50 µs, p99 µs, calls/s. */
+    /** p50 µs, p99 µs, calls/s: PluginBench's measurement, as an array for the rows here. */
     private static long[] round(PluginManager manager, ExecuteInput input, int calls, int concurrency) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        int perThread = calls / concurrency;
-        List<Future<long[]>> futures = new ArrayList<>();
-        long t0 = System.nanoTime();
-        for (int t = 0; t < concurrency; t++) {
-            futures.add(pool.submit(() -> {
-                long[] nanos = new long[perThread];
-                for (int i = 0; i < perThread; i++) {
-                    long s = System.nanoTime();
-                    manager.execute("p", input);
-                    nanos[i] = System.nanoTime() - s;
-                }
-                return nanos;
-            }));
-        }
-        long[] all = new long[perThread * concurrency];
-        int k = 0;
-        for (Future<long[]> f : futures) {
-            for (long n : f.get()) {
-                all[k++] = n;
-            }
-        }
-        long elapsed = System.nanoTime() - t0;
-        pool.shutdown();
-        Arrays.sort(all);
-        return new long[] {all[all.length / 2] / 1000, all[(int) (all.length * 0.99)] / 1000, Math.round(all.length / (elapsed / 1e9))};
+        PluginBench.Latency l = PluginBench.round(manager, input, calls, concurrency);
+        return new long[] {l.p50us(), l.p99us(), l.callsPerSec()};
     }
 
     private Figures goHost(boolean autoMtls, String... command) throws IOException, InterruptedException {

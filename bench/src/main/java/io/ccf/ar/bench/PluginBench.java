@@ -305,10 +305,10 @@ public final class PluginBench {
         }
     }
 
-    private record Latency(long p50us, long p99us, long callsPerSec) {
+    record Latency(long p50us, long p99us, long callsPerSec) {
     }
 
-    private static Latency round(PluginManager manager, ExecuteInput input, int calls, int concurrency) throws Exception {
+    static Latency round(PluginManager manager, ExecuteInput input, int calls, int concurrency) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         int perThread = calls / concurrency;
         List<Future<long[]>> futures = new ArrayList<>();
