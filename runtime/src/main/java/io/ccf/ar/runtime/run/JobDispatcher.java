@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -109,27 +110,46 @@ public final class JobDispatcher implements TriggerHandler {
         }
         checkZone(trigger, job.get());
         Fire fire = new Fire(trigger, new CompletableFuture<>());
-        Lane lane = lanes.computeIfAbsent(trigger.jobId(), id -> new Lane());
-        synchronized (lane) {
-            if (lane.busy) {
-                if (lane.waiting.size() >= WAITING_FIRES_PER_JOB) {
-                    log.atInfo().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
-                            .addKeyValue("outcome", RunOutcome.SKIPPED_OVERLAP).addKeyValue("waiting", lane.waiting.size())
-                            .log("run skipped: the previous run of this job is still going and "
-                                    + WAITING_FIRES_PER_JOB + " fires already wait for it");
-                    return CompletableFuture.completedFuture(RunOutcome.SKIPPED_OVERLAP);
-                }
+        Lane claimed = withLane(trigger.jobId(), lane -> {
+            if (!lane.busy) {
+                lane.busy = true;
                 inFlight.incrementAndGet();
-                lane.waiting.add(fire);
-                log.atInfo().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
-                        .log("fire waits: the previous run of this job is still going");
-                return fire.done;
+                return lane;
             }
-            lane.busy = true;
+            if (lane.waiting.size() >= WAITING_FIRES_PER_JOB) {
+                log.atInfo().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
+                        .addKeyValue("outcome", RunOutcome.SKIPPED_OVERLAP).addKeyValue("waiting", lane.waiting.size())
+                        .log("run skipped: the previous run of this job is still going and "
+                                + WAITING_FIRES_PER_JOB + " fires already wait for it");
+                fire.done.complete(RunOutcome.SKIPPED_OVERLAP);
+                return null;
+            }
             inFlight.incrementAndGet();
+            lane.waiting.add(fire);
+            log.atInfo().addKeyValue("job", trigger.jobId()).addKeyValue("fireTime", trigger.fireTime())
+                    .log("fire waits: the previous run of this job is still going");
+            return null;
+        });
+        if (claimed != null) {
+            start(claimed, fire);
         }
-        start(lane, fire);
         return fire.done;
+    }
+
+    /**
+     * Applies {@code action} to the job's lane under the lane's lock, on a lane that is still the job's (an idle
+     * lane leaves the map, so that a daemon that ran many distinct jobs, ad-hoc plans among them, keeps none).
+     */
+    private <T> T withLane(String jobId, Function<Lane, T> action) {
+        while (true) {
+            Lane lane = lanes.computeIfAbsent(jobId, Lane::new);
+            synchronized (lane) {
+                if (!lane.retired) {
+                    return action.apply(lane);
+                }
+            }
+            // went idle and left the map after we looked it up: the next lookup finds or makes the job's new lane
+        }
     }
 
     /** Runs {@code fire} on the pool; when it ends, the lane's next waiting fire (oldest first) starts. */
@@ -179,16 +199,27 @@ public final class JobDispatcher implements TriggerHandler {
             next = lane.waiting.poll();
             if (next == null) {
                 lane.busy = false;
+                lane.retired = true;
+                lanes.remove(lane.jobId, lane);
                 return;
             }
         }
         start(lane, next);
     }
 
-    /** One job's runs: at most one going, fires waiting in fire-time order. Guarded by itself. */
+    /**
+     * One job's runs: at most one going, fires waiting in fire-time order. Guarded by itself. Retired once idle
+     * (removed from the map): whoever still holds it looks the job's lane up again.
+     */
     private static final class Lane {
+        final String jobId;
         boolean busy;
+        boolean retired;
         final PriorityQueue<Fire> waiting = new PriorityQueue<>(Comparator.comparing(f -> f.trigger.fireTime()));
+
+        Lane(String jobId) {
+            this.jobId = jobId;
+        }
     }
 
     private record Fire(Trigger trigger, CompletableFuture<RunOutcome> done) {
@@ -278,13 +309,16 @@ public final class JobDispatcher implements TriggerHandler {
     public CompletableFuture<Void> runNow(List<JobDefinition> jobs, String runId) {
         List<Lane> claimed = new ArrayList<>();
         for (JobDefinition job : jobs) {
-            Lane lane = lanes.computeIfAbsent(job.id(), id -> new Lane());
-            synchronized (lane) {
-                if (lane.busy) {
-                    claimed.forEach(this::next);
-                    throw new IllegalStateException("job " + job.id() + " is running; try again when its run is over");
+            Lane lane = withLane(job.id(), l -> {
+                if (l.busy) {
+                    return null;
                 }
-                lane.busy = true;
+                l.busy = true;
+                return l;
+            });
+            if (lane == null) {
+                claimed.forEach(this::next);
+                throw new IllegalStateException("job " + job.id() + " is running; try again when its run is over");
             }
             claimed.add(lane);
         }
@@ -319,6 +353,11 @@ public final class JobDispatcher implements TriggerHandler {
                     : "the runtime is full: " + maxConcurrentRuns + " runs are going and " + BACKLOG + " wait", rejected);
         }
         return done;
+    }
+
+    /** Lanes in the map (tests: an idle job keeps none). */
+    int lanesHeld() {
+        return lanes.size();
     }
 
     /** Jobs with a run in progress. */

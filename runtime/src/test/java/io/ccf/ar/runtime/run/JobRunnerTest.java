@@ -68,7 +68,11 @@ class JobRunnerTest {
     }
 
     private static JobDefinition job(String pkg, Map<String, String> configuration) {
-        return new JobDefinition("plan-1/task-1", "plan-1", "Task", "* * * * * *", "comp", "ctl", "ap-1", "task-1",
+        return job("plan-1/task-1", pkg, configuration);
+    }
+
+    private static JobDefinition job(String id, String pkg, Map<String, String> configuration) {
+        return new JobDefinition(id, id.substring(0, id.indexOf('/')), "Task", "* * * * * *", "comp", "ctl", "ap-1", "task-1",
                 List.of(new ActivityDefinition("act-1", "Activity", SelectorSpec.EMPTY, "busy", pkg, "1.0.0", configuration)));
     }
 
@@ -176,6 +180,68 @@ class JobRunnerTest {
             results.forEach(r -> assertTrue(r.resultId().matches("[0-9a-f]{32}"), r.resultId()));
             results.forEach(r -> assertTrue(r.ok(), r.toString()));
         }
+    }
+
+    @Test
+    void aDispatcherKeepsNothingForJobsThatAreNotRunning() throws Exception {
+        List<JobDefinition> scheduled = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            scheduled.add(job("plan-" + i + "/task-1", "sample", Map.of("subjects", "1")));
+        }
+        JobCatalog catalog = JobCatalog.of(scheduled);
+        JobDispatcher dispatcher = new JobDispatcher(() -> catalog, runner(Duration.ofMinutes(1), 8), 4, ZoneOffset.UTC);
+        List<CompletableFuture<?>> runs = new ArrayList<>();
+        for (JobDefinition job : scheduled) {
+            runs.add(dispatcher.handle(new Trigger(job.id(), Instant.parse("2026-01-01T00:00:00Z"))).toCompletableFuture());
+        }
+        for (int i = 0; i < 20; i++) { // ad-hoc plans: a distinct job id each
+            runs.add(dispatcher.runNow(List.of(job("adhoc-" + i + "/task-1", "sample", Map.of("subjects", "1"))), "run-" + i));
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        assertEquals(40, results.size());
+        assertEquals(0, dispatcher.lanesHeld(), "40 jobs ran and none runs now");
+        assertTrue(dispatcher.drain(Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void aJobNeverRunsTwiceAtOnceWhileItsLaneComesAndGoes() throws Exception {
+        JobDefinition quick = job("sample", Map.of("subjects", "1", "sleep_ms", "5"));
+        JobDispatcher dispatcher = new JobDispatcher(() -> JobCatalog.of(List.of(quick)), runner(Duration.ofMinutes(1), 8),
+                4, ZoneOffset.UTC);
+        plugins.client(new PackageRef("sample", "1.0.0")).evaluate(EvaluateInput.getDefaultInstance()); // started
+        List<CompletableFuture<?>> accepted = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<?>> callers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int caller = t;
+            callers.add(CompletableFuture.runAsync(() -> {
+                int mine = 0;
+                while (mine < 10) { // each caller gets 10 runs in, contending with the other three
+                    try {
+                        CompletableFuture<Void> run = dispatcher.runNow(List.of(quick), "run-" + caller + "-" + mine);
+                        accepted.add(run);
+                        mine++;
+                        run.join();
+                    } catch (IllegalStateException running) {
+                        Thread.onSpinWait(); // refused while another caller's run goes: try again
+                    }
+                }
+            }, pool));
+        }
+        CompletableFuture.allOf(callers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        assertEquals(40, accepted.size());
+        Map<String, List<AssessmentResult>> byRun = new java.util.TreeMap<>();
+        results.forEach(r -> byRun.computeIfAbsent(r.runId(), id -> new ArrayList<>()).add(r));
+        assertEquals(accepted.size(), byRun.size());
+        List<Instant[]> spans = byRun.values().stream()
+                .map(rs -> new Instant[] {rs.get(0).startedAt(), rs.get(0).finishedAt()})
+                .sorted(java.util.Comparator.comparing(span -> span[0])).toList();
+        for (int i = 1; i < spans.size(); i++) {
+            assertFalse(spans.get(i)[0].isBefore(spans.get(i - 1)[1]),
+                    "run " + i + " started at " + spans.get(i)[0] + " before the previous one ended at " + spans.get(i - 1)[1]);
+        }
+        assertEquals(0, dispatcher.lanesHeld());
+        assertTrue(dispatcher.drain(Duration.ofSeconds(30)));
     }
 
     @Test
