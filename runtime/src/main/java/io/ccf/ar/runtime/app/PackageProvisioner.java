@@ -87,9 +87,24 @@ public final class PackageProvisioner {
         return catalog.withVersions(ensureInstalled(catalog.requiredPackages()).resolved());
     }
 
-    /** Resolves and installs what is missing, in parallel; never throws for a package that fails. */
+    /**
+     * Resolves and installs what is missing, in parallel; never throws for a package that fails. A single
+     * package is provided on the caller's thread: an ad-hoc request names one, and a thread started per
+     * request cost it ~0.3 ms of its latency (docs/benchmarks.md).
+     */
     public Provisioning ensureInstalled(Collection<PackageVersion> needed) {
         Map<PackageVersion, CompletableFuture<String>> work = new LinkedHashMap<>();
+        if (needed.size() == 1) {
+            PackageVersion only = needed.iterator().next();
+            CompletableFuture<String> provided;
+            try {
+                provided = CompletableFuture.completedFuture(provide(only));
+            } catch (RuntimeException e) {
+                provided = CompletableFuture.failedFuture(e);
+            }
+            work.put(only, provided);
+            return collect(work);
+        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelDownloads, needed.size())), r -> {
             Thread t = new Thread(r, "package-install");
             t.setDaemon(true);
@@ -99,22 +114,27 @@ public final class PackageProvisioner {
             for (PackageVersion pv : needed) {
                 work.put(pv, CompletableFuture.supplyAsync(() -> provide(pv), pool));
             }
-            Map<PackageVersion, String> resolved = new LinkedHashMap<>();
-            Map<PackageVersion, RuntimeException> failures = new LinkedHashMap<>();
-            work.forEach((pv, future) -> {
-                try {
-                    resolved.put(pv, future.join());
-                } catch (java.util.concurrent.CompletionException e) {
-                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
-                    failures.put(pv, cause);
-                    log.atError().addKeyValue("package", pv.packageName()).addKeyValue("version", pv.version())
-                            .log("package not installed: {}", cause.getMessage());
-                }
-            });
-            return new Provisioning(resolved, failures);
+            return collect(work);
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** Waits for every package's outcome; a failure is logged and kept, never thrown. */
+    private static Provisioning collect(Map<PackageVersion, CompletableFuture<String>> work) {
+        Map<PackageVersion, String> resolved = new LinkedHashMap<>();
+        Map<PackageVersion, RuntimeException> failures = new LinkedHashMap<>();
+        work.forEach((pv, future) -> {
+            try {
+                resolved.put(pv, future.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+                failures.put(pv, cause);
+                log.atError().addKeyValue("package", pv.packageName()).addKeyValue("version", pv.version())
+                        .log("package not installed: {}", cause.getMessage());
+            }
+        });
+        return new Provisioning(resolved, failures);
     }
 
     /** Resolves and installs one package version now (ar install); throws what went wrong. */

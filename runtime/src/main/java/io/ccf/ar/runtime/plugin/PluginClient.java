@@ -95,6 +95,12 @@ public final class PluginClient implements AutoCloseable {
         return p != null && p.isAlive() ? java.util.Optional.of(p.handshake()) : java.util.Optional.empty();
     }
 
+    /** Whether a child runs now (it may still exit before the next call, which then starts another). */
+    public boolean isRunning() {
+        PluginProcess p = current;
+        return p != null && p.isAlive();
+    }
+
     /** Starts the child now (otherwise the first call does). */
     public void start() {
         ensureRunning();

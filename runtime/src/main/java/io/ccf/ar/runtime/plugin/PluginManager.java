@@ -76,10 +76,16 @@ public final class PluginManager implements AutoCloseable {
         }
         Map<PackageRef, List<PluginSpec>> byPackage = unique.stream()
                 .collect(Collectors.groupingBy(PluginSpec::pkg, LinkedHashMap::new, Collectors.toList()));
+        // a version whose child already runs needs nothing (an ad-hoc request names a running one): no hop to a
+        // lifecycle thread and no log line for it
+        List<PackageRef> toStart = byPackage.keySet().stream().filter(ref -> !isRunning(ref)).toList();
+        if (toStart.isEmpty()) {
+            return Map.of();
+        }
         log.info("starting {} plugin(s) in {} package version(s): {}", unique.size(), byPackage.size(), byPackage.keySet());
 
         Map<PackageRef, CompletableFuture<Void>> starts = new LinkedHashMap<>();
-        for (PackageRef ref : byPackage.keySet()) {
+        for (PackageRef ref : toStart) {
             try {
                 starts.put(ref, CompletableFuture.runAsync(() -> client(ref).start(), lifecycleThreads));
             } catch (RejectedExecutionException e) {
@@ -154,6 +160,11 @@ public final class PluginManager implements AutoCloseable {
                     + "; address the package version instead");
         }
         return client(refs.get(0));
+    }
+
+    private boolean isRunning(PackageRef ref) {
+        PluginClient existing = clients.get(ref);
+        return existing != null && existing.isRunning();
     }
 
     /** The client of a package version, created (and the package resolved) on first use. */
