@@ -26,7 +26,9 @@ import io.nats.client.Nats;
 /**
  * Assessment requests over NATS against {@code bin/ar} with the sample plugin: request-to-last-result
  * latency for runs of 1 and 100 subjects (sequential requests), and results/s for a burst of
- * concurrent 100-subject runs. Needs a nats-server with JetStream (make bench starts one).
+ * concurrent 100-subject runs: once just after start, and in the steady state after {@value #WARM_UP_RUNS}
+ * one-subject runs and some bursts (3; {@code -Dbench.warmUpBursts=N}), with the CPU each process spent per result
+ * during the measured bursts. Needs a nats-server with JetStream (make bench starts one).
  *
  * <p>Usage: {@code java -cp bench.jar io.ccf.ar.bench.NatsBench BIN_DIR NATS_URL}
  */
@@ -34,8 +36,13 @@ public final class NatsBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Bursts measured (the median is reported): one burst of 2,000 results is over in about a second. */
     private static final int BURSTS = 5;
+    /** One-subject requests (and then the warm-up bursts) run before the steady-state rows: the JIT's warm-up. */
+    private static final int WARM_UP_RUNS = 3_000;
+    private static final int WARM_UP_BURSTS = Integer.getInteger("bench.warmUpBursts", 3);
 
     private final Connection nats;
+    /** The daemon under test: its CPU and its plugin's are read around the bursts. */
+    private final ProcessHandle daemon;
     /** Per run id, created by whichever comes first: the request's reply or one of its results. */
     private final Map<String, RunWait> runs = new ConcurrentHashMap<>();
 
@@ -62,8 +69,9 @@ public final class NatsBench {
         }
     }
 
-    private NatsBench(Connection nats) {
+    private NatsBench(Connection nats, ProcessHandle daemon) {
         this.nats = nats;
+        this.daemon = daemon;
     }
 
     public static void main(String[] args) throws Exception {
@@ -97,7 +105,7 @@ public final class NatsBench {
             });
             drain.setDaemon(true);
             drain.start();
-            new NatsBench(nats).run();
+            new NatsBench(nats, ar.toHandle()).run();
         } finally {
             ar.destroy();
             ar.waitFor(30, TimeUnit.SECONDS);
@@ -117,15 +125,27 @@ public final class NatsBench {
         System.out.println("|---|---|---|---|---|");
         sequential(1, 100); // warm-up, not reported
         sequential(100, 10);
+        report("1 subject, sequential, just after start (110 runs in)", 1, 300);
+        // a daemon that has run for a while: its request and result paths are compiled (C2), which a few hundred
+        // runs do not get to on two cores; the rows below are that steady state
+        sequential(1, WARM_UP_RUNS);
+        for (int i = 0; i < WARM_UP_BURSTS; i++) {
+            burst(100, 20, -1 - i);
+        }
         report("1 subject, sequential", 1, 300);
         report("100 subjects, sequential", 100, 40);
         double[] rates = new double[BURSTS];
+        CpuTimes before = CpuTimes.now(daemon);
         for (int i = 0; i < BURSTS; i++) {
             rates[i] = burst(100, 20, i);
         }
+        CpuTimes used = CpuTimes.now(daemon).minus(before);
         Arrays.sort(rates);
         System.out.printf("| %d concurrent runs of %d subjects (median of %d bursts, %.0f-%.0f) | %d | | | %.0f |%n", 20, 100,
                 BURSTS, rates[0], rates[BURSTS - 1], 20, rates[BURSTS / 2]);
+        System.out.println();
+        System.out.println("CPU per result during the bursts (" + BURSTS * 20 * 100 + " results), µs: " + used.perResult(BURSTS * 20 * 100)
+                + " (on " + Runtime.getRuntime().availableProcessors() + " cores)");
     }
 
     private void report(String label, int subjects, int requests) throws Exception {
@@ -195,6 +215,31 @@ public final class NatsBench {
             runs.computeIfAbsent(runId, id -> new RunWait()).arrived();
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** CPU time used so far by the daemon, its plugins, nats-server and this process, in ns. */
+    private record CpuTimes(long daemon, long plugins, long natsServer, long client) {
+        static CpuTimes now(ProcessHandle daemon) {
+            long plugins = daemon.descendants().mapToLong(CpuTimes::cpu).sum();
+            long server = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("/nats-server")).orElse(false))
+                    .mapToLong(CpuTimes::cpu).sum();
+            return new CpuTimes(cpu(daemon), plugins, server, cpu(ProcessHandle.current()));
+        }
+
+        private static long cpu(ProcessHandle p) {
+            return p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+        }
+
+        CpuTimes minus(CpuTimes o) {
+            return new CpuTimes(daemon - o.daemon, plugins - o.plugins, natsServer - o.natsServer, client - o.client);
+        }
+
+        String perResult(int results) {
+            return String.format("daemon %.0f, plugin %.0f, nats-server %.0f, this client %.0f, all %.0f",
+                    daemon / 1e3 / results, plugins / 1e3 / results, natsServer / 1e3 / results, client / 1e3 / results,
+                    (daemon + plugins + natsServer + client) / 1e3 / results);
         }
     }
 }

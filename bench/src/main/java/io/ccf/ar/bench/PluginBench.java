@@ -137,12 +137,16 @@ public final class PluginBench {
         Rss c2Rss = roundTrips("Java host → Java sample (`-XX:+UseSerialGC` only)", installed, sample, c2);
         Rss c1Rss = roundTrips("Java host → Java sample (default + `-XX:TieredStopAtLevel=1`)", installed, sample, c1);
         Rss goRss = roundTrips("Java host → Go plugin (unix socket)", plain, go, defaults);
-        goHost("Go host → Go plugin (anchor)", goDir.resolve("goplugin").toString());
+        goHost("Go host → Go plugin (anchor)", false, goDir.resolve("goplugin").toString());
+        // our host has auto-mTLS on by default, a Go host (go-plugin's ClientConfig) off: both, each way, same run
+        roundTrips("Java host → Java sample (default options), `autoMTLS: false`", installed, sample,
+                PluginHostOptions.builder().autoMTLS(false).build());
+        goHost("Go host → Go plugin (anchor), go-plugin `AutoMTLS: true`", true, goDir.resolve("goplugin").toString());
         List<String> javaPlugin = new ArrayList<>(List.of(defaults.javaCommand().toString(), "-Xlog:disable", "-Xlog:all=warning:stderr"));
         javaPlugin.addAll(defaults.jvmOptions());
         javaPlugin.addAll(List.of("-XX:SharedArchiveFile=" + installed.versionDir(sample).resolve("sample.jsa"), "-Xshare:auto",
                 "-jar", installed.versionDir(sample).resolve("sample.jar").toString()));
-        goHost("Go host → Java sample (default options)", javaPlugin.toArray(String[]::new));
+        goHost("Go host → Java sample (default options)", false, javaPlugin.toArray(String[]::new));
         out("");
         out("## Idle plugin RSS (3 s idle after start, and after the round trips)");
         out("");
@@ -338,9 +342,13 @@ public final class PluginBench {
                 Math.round(all.length / (elapsed / 1e9)));
     }
 
-    private void goHost(String label, String... command) throws IOException, InterruptedException {
+    private void goHost(String label, boolean autoMTLS, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(goDir.resolve("gohost").toString(), "-calls", String.valueOf(calls),
-                "-warmup", String.valueOf(warmup), "-concurrency", "1,8", "--"));
+                "-warmup", String.valueOf(warmup), "-concurrency", "1,8"));
+        if (autoMTLS) {
+            cmd.add("-automtls");
+        }
+        cmd.add("--");
         cmd.addAll(List.of(command));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
