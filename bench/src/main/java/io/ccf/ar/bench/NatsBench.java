@@ -27,7 +27,7 @@ import io.nats.client.Nats;
  * Assessment requests over NATS against {@code bin/ar} with the sample plugin: request-to-last-result
  * latency for runs of 1 and 100 subjects (sequential requests), and results/s for a burst of
  * concurrent 100-subject runs: once just after start, and in the steady state after {@value #WARM_UP_RUNS}
- * one-subject runs and some bursts (3; {@code -Dbench.warmUpBursts=N}), with the CPU each process spent per result
+ * one-subject runs and some bursts (30; {@code -Dbench.warmUpBursts=N}), with the CPU each process spent per result
  * during the measured bursts. Needs a nats-server with JetStream (make bench starts one).
  *
  * <p>Usage: {@code java -cp bench.jar io.ccf.ar.bench.NatsBench BIN_DIR NATS_URL}
@@ -38,9 +38,11 @@ public final class NatsBench {
     private static final int BURSTS = 5;
     /** One-subject requests (and then the warm-up bursts) run before the steady-state rows: the JIT's warm-up. */
     private static final int WARM_UP_RUNS = 3_000;
-    private static final int WARM_UP_BURSTS = Integer.getInteger("bench.warmUpBursts", 3);
+    private static final int WARM_UP_BURSTS = Integer.getInteger("bench.warmUpBursts", 30);
 
     private final Connection nats;
+    /** Measured bursts so far (their plans get distinct ids). */
+    private int round;
     /** The daemon under test: its CPU and its plugin's are read around the bursts. */
     private final ProcessHandle daemon;
     /** Per run id, created by whichever comes first: the request's reply or one of its results. */
@@ -126,26 +128,35 @@ public final class NatsBench {
         sequential(1, 100); // warm-up, not reported
         sequential(100, 10);
         report("1 subject, sequential, just after start (110 runs in)", 1, 300);
-        // a daemon that has run for a while: its request and result paths are compiled (C2), which a few hundred
-        // runs do not get to on two cores; the rows below are that steady state
+        String justStarted = bursts("just after start");
+        // a daemon that has run for a while: its request and result paths are compiled (C2), which takes tens of
+        // thousands of results on two cores (the compiler threads were still busy after 3 warm-up bursts); the
+        // rows below are that steady state
         sequential(1, WARM_UP_RUNS);
         for (int i = 0; i < WARM_UP_BURSTS; i++) {
             burst(100, 20, -1 - i);
         }
-        report("1 subject, sequential", 1, 300);
-        report("100 subjects, sequential", 100, 40);
+        report("1 subject, sequential, steady state", 1, 300);
+        report("100 subjects, sequential, steady state", 100, 40);
+        String steady = bursts("steady state");
+        System.out.println();
+        System.out.println("Warm-up before the steady-state rows: " + WARM_UP_RUNS + " one-subject runs and " + WARM_UP_BURSTS
+                + " bursts. CPU per result during the measured bursts, µs (" + Runtime.getRuntime().availableProcessors()
+                + " cores): just after start: " + justStarted + "; steady state: " + steady + ".");
+    }
+
+    /** Prints the row of {@value #BURSTS} measured bursts; returns the CPU each process spent per result meanwhile. */
+    private String bursts(String when) throws Exception {
         double[] rates = new double[BURSTS];
         CpuTimes before = CpuTimes.now(daemon);
         for (int i = 0; i < BURSTS; i++) {
-            rates[i] = burst(100, 20, i);
+            rates[i] = burst(100, 20, round++);
         }
         CpuTimes used = CpuTimes.now(daemon).minus(before);
         Arrays.sort(rates);
-        System.out.printf("| %d concurrent runs of %d subjects (median of %d bursts, %.0f-%.0f) | %d | | | %.0f |%n", 20, 100,
-                BURSTS, rates[0], rates[BURSTS - 1], 20, rates[BURSTS / 2]);
-        System.out.println();
-        System.out.println("CPU per result during the bursts (" + BURSTS * 20 * 100 + " results), µs: " + used.perResult(BURSTS * 20 * 100)
-                + " (on " + Runtime.getRuntime().availableProcessors() + " cores)");
+        System.out.printf("| %d concurrent runs of %d subjects, %s (median of %d bursts, %.0f-%.0f) | %d | | | %.0f |%n", 20, 100,
+                when, BURSTS, rates[0], rates[BURSTS - 1], 20, rates[BURSTS / 2]);
+        return used.perResult(BURSTS * 20 * 100);
     }
 
     private void report(String label, int subjects, int requests) throws Exception {
@@ -237,7 +248,7 @@ public final class NatsBench {
         }
 
         String perResult(int results) {
-            return String.format("daemon %.0f, plugin %.0f, nats-server %.0f, this client %.0f, all %.0f",
+            return String.format("daemon %.0f, plugin %.0f, nats-server %.0f, client %.0f, all %.0f",
                     daemon / 1e3 / results, plugins / 1e3 / results, natsServer / 1e3 / results, client / 1e3 / results,
                     (daemon + plugins + natsServer + client) / 1e3 / results);
         }
