@@ -335,9 +335,10 @@ class ComposeStackTest {
         return new String(reply.getData(), StandardCharsets.UTF_8);
     }
 
+    /** As {@code user}, with the reply inboxes docker/nats-server.conf allows it ({@code _INBOX_<user>}). */
     private static Connection connect(String url, String user, String password) throws Exception {
         return Nats.connect(new Options.Builder().server(url).userInfo(user, password)
-                .connectionTimeout(Duration.ofSeconds(10)).build());
+                .inboxPrefix("_INBOX_" + user.replace('-', '_')).connectionTimeout(Duration.ofSeconds(10)).build());
     }
 
     private static ContainerState container(String service) {

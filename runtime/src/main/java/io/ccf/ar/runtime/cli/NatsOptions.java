@@ -56,6 +56,10 @@ final class NatsOptions {
     @Option(names = "--nats-server-name", paramLabel = "NAME", description = "The name the server's certificate must carry (default: the URL's host).")
     String serverName;
 
+    @Option(names = "--nats-inbox-prefix", paramLabel = "PREFIX",
+            description = "Subject prefix of the reply inboxes (default _INBOX), as nats.inboxPrefix: the one the server allows this user.")
+    String inboxPrefix;
+
     String url(Map<String, String> env) {
         if (url != null && !url.isBlank()) {
             return url;
@@ -107,7 +111,10 @@ final class NatsOptions {
         }
         NatsTlsSettings tls = caFile == null && certFile == null && serverName == null ? null
                 : new NatsTlsSettings(abs(caFile), abs(certFile), abs(keyFile), serverName);
-        return new NatsAuthSettings(abs(credentialsFile), abs(nkeyFile), user, password, token, tls);
+        if (inboxPrefix != null && NatsAuthSettings.inboxPrefixProblem(inboxPrefix) != null) {
+            throw new IllegalArgumentException("--nats-inbox-prefix \"" + inboxPrefix + "\" " + NatsAuthSettings.inboxPrefixProblem(inboxPrefix));
+        }
+        return new NatsAuthSettings(abs(credentialsFile), abs(nkeyFile), user, password, token, tls, inboxPrefix);
     }
 
     private static Path abs(Path p) {

@@ -14,15 +14,24 @@ import java.nio.file.Path;
  * @param password        the password (with {@code user}), or null
  * @param token           the token, or null
  * @param tls             TLS settings, or null (TLS only if the server requires it, trusting the JVM's CAs)
+ * @param inboxPrefix     the subject prefix of this client's reply inboxes ({@code nats.inboxPrefix}), or null for
+ *                        jnats' {@code _INBOX}: with a prefix per NATS user, the server can allow each user its own
+ *                        inboxes only, so that no user reads replies meant for another
  */
 public record NatsAuthSettings(Path credentialsFile, Path nkeyFile, String user, SecretSource password,
-                               SecretSource token, NatsTlsSettings tls) {
+                               SecretSource token, NatsTlsSettings tls, String inboxPrefix) {
     /** The password of {@code nats.user}, when {@code nats.passwordFile} is not set. */
     public static final String ENV_PASSWORD = "AR_NATS_PASSWORD";
     /** The token, when {@code nats.tokenFile} is not set. */
     public static final String ENV_TOKEN = "AR_NATS_TOKEN";
 
     public static final NatsAuthSettings NONE = new NatsAuthSettings(null, null, null, null, null, null);
+
+    /** Replies to {@code _INBOX} subjects. */
+    public NatsAuthSettings(Path credentialsFile, Path nkeyFile, String user, SecretSource password,
+                            SecretSource token, NatsTlsSettings tls) {
+        this(credentialsFile, nkeyFile, user, password, token, tls, null);
+    }
 
     public enum Method { NONE, CREDENTIALS, NKEY, USER_PASSWORD, TOKEN }
 
@@ -35,6 +44,28 @@ public record NatsAuthSettings(Path credentialsFile, Path nkeyFile, String user,
         if ((user == null) != (password == null)) {
             throw new IllegalArgumentException("user and password go together");
         }
+        if (inboxPrefix != null && inboxPrefixProblem(inboxPrefix) != null) {
+            throw new IllegalArgumentException("inbox prefix \"" + inboxPrefix + "\" " + inboxPrefixProblem(inboxPrefix));
+        }
+    }
+
+    /**
+     * Why {@code prefix} cannot start reply subjects (e.g. "has an empty token"), or null when it can: one or more
+     * dot-separated tokens without wildcards or white space.
+     */
+    public static String inboxPrefixProblem(String prefix) {
+        if (prefix.isEmpty()) {
+            return "is empty";
+        }
+        for (String token : prefix.split("\\.", -1)) {
+            if (token.isEmpty()) {
+                return "has an empty token (a leading, trailing or double dot)";
+            }
+            if (token.equals("*") || token.equals(">") || token.chars().anyMatch(c -> c == '*' || c == '>' || Character.isWhitespace(c))) {
+                return "has a wildcard or white space: it must be a plain subject such as _INBOX_runtime";
+            }
+        }
+        return null;
     }
 
     public Method method() {
@@ -62,6 +93,10 @@ public record NatsAuthSettings(Path credentialsFile, Path nkeyFile, String user,
     }
 
     public NatsAuthSettings withTls(NatsTlsSettings newTls) {
-        return new NatsAuthSettings(credentialsFile, nkeyFile, user, password, token, newTls);
+        return new NatsAuthSettings(credentialsFile, nkeyFile, user, password, token, newTls, inboxPrefix);
+    }
+
+    public NatsAuthSettings withInboxPrefix(String prefix) {
+        return new NatsAuthSettings(credentialsFile, nkeyFile, user, password, token, tls, prefix);
     }
 }

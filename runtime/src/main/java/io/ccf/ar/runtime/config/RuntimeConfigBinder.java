@@ -32,7 +32,7 @@ final class RuntimeConfigBinder {
     static final List<String> EXECUTION_KEYS = List.of("runTimeout", "concurrency", "gracePeriod", "maxConcurrentRuns");
     static final List<String> NATS_KEYS = List.of("resultsStream", "scheduleStream", "replicas", "duplicateWindow",
             "ackWait", "maxDeliver", "misfireDeadline", "spoolDir", "startWait", "spoolMaxSize",
-            "localFallbackAfter", "credentialsFile", "nkeyFile", "user", "passwordFile", "tokenFile", "tls");
+            "localFallbackAfter", "credentialsFile", "nkeyFile", "user", "passwordFile", "tokenFile", "tls", "inboxPrefix");
     static final List<String> NATS_TLS_KEYS = List.of("caFile", "certFile", "keyFile", "serverName");
     static final List<String> PLANS_KEYS = List.of("events", "requests", "allowedPackages");
     static final List<String> REGISTRY_KEYS = List.of("dockerConfig", "username", "passwordFile", "tokenFile",
@@ -326,7 +326,7 @@ final class RuntimeConfigBinder {
                 FieldChecks.duration(n, "startWait", d.startWait(), true),
                 FieldChecks.size(n, "spoolMaxSize", d.spoolMaxBytes(), NatsSettings.MIN_SPOOL_BYTES),
                 FieldChecks.duration(n, "localFallbackAfter", d.localFallbackAfter(), true),
-                natsAuth(n, top, eventBusUrl));
+                natsAuth(n, top, eventBusUrl).withInboxPrefix(inboxPrefix(n)));
     }
 
     /**
@@ -334,6 +334,20 @@ final class RuntimeConfigBinder {
      * and {@code AR_NATS_TOKEN} stand in for the files) and {@code nats.tls}. Files must exist and be readable now;
      * PEM files must parse. Secrets are not read here (files are read at each connect).
      */
+    /** {@code nats.inboxPrefix}, or null (jnats' {@code _INBOX}) when not set or not usable (reported). */
+    private String inboxPrefix(MappingReader n) {
+        if (!n.has("inboxPrefix")) {
+            return null;
+        }
+        String prefix = n.string("inboxPrefix", "").trim();
+        String problem = NatsAuthSettings.inboxPrefixProblem(prefix);
+        if (problem != null) {
+            problems.add(n.positionOf("inboxPrefix"), n.path("inboxPrefix"), problem);
+            return null;
+        }
+        return prefix;
+    }
+
     private NatsAuthSettings natsAuth(MappingReader n, MappingReader top, String eventBusUrl) {
         Path credentials = readableFile(n, "credentialsFile");
         Path nkey = readableFile(n, "nkeyFile");

@@ -63,6 +63,9 @@ public final class NatsAuth {
         if (auth.tls() != null) {
             builder.sslContext(sslContext(auth.tls()));
         }
+        if (auth.inboxPrefix() != null) {
+            builder.inboxPrefix(auth.inboxPrefix()); // every reply inbox: requests, JetStream API, pulls, publish acks
+        }
         return builder;
     }
 

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -59,7 +58,7 @@ class RuntimeBusPermissionsTest {
     private CliProcess daemon;
     private Connection reader;
     private Connection controlPlane;
-    private final CompletableFuture<String> readerViolation = new CompletableFuture<>();
+    private final BlockingQueue<String> readerViolations = new LinkedBlockingQueue<>();
 
     /** The authorization block shipped in docker/nats-server.conf, between its markers. */
     static String shippedAuthorization() throws Exception {
@@ -78,15 +77,18 @@ class RuntimeBusPermissionsTest {
     void setUp() throws Exception {
         nats = NatsServerFixture.start(Files.createDirectories(dir.resolve("nats")), shippedAuthorization(), PASSWORDS);
         new TestPackages(dir.resolve("plugins")).jar("sample", "1.0.0", TestPackages.sampleJar());
-        reader = Nats.connect(new Options.Builder().server(url("reader", "rd-secret")).errorListener(new ErrorListener() {
-            @Override
-            public void errorOccurred(Connection conn, String error) {
-                if (error.contains("Permissions Violation")) {
-                    readerViolation.complete(error);
-                }
-            }
-        }).build());
-        controlPlane = Nats.connect(url("control-plane", "cp-secret"));
+        // each user with the inbox prefix the shipped block allows it (and no other user)
+        reader = Nats.connect(new Options.Builder().server(url("reader", "rd-secret")).inboxPrefix("_INBOX_reader")
+                .errorListener(new ErrorListener() {
+                    @Override
+                    public void errorOccurred(Connection conn, String error) {
+                        if (error.contains("Permissions Violation")) {
+                            readerViolations.add(error);
+                        }
+                    }
+                }).build());
+        controlPlane = Nats.connect(new Options.Builder().server(url("control-plane", "cp-secret"))
+                .inboxPrefix("_INBOX_control_plane").build());
     }
 
     @AfterEach
@@ -97,6 +99,12 @@ class RuntimeBusPermissionsTest {
         reader.close();
         controlPlane.close();
         nats.close();
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
     }
 
     private static String event(String id) {
@@ -115,7 +123,7 @@ class RuntimeBusPermissionsTest {
                 + "eventBusURL: " + url("runtime", "rt-secret") + "\n"
                 + "pluginsDir: " + dir.resolve("plugins") + "\n"
                 + "execution:\n  gracePeriod: 2s\n"
-                + "nats:\n  ackWait: 2s\n  misfireDeadline: 30s\n"
+                + "nats:\n  ackWait: 2s\n  misfireDeadline: 30s\n  inboxPrefix: _INBOX_runtime\n"
                 + "heartbeatInterval: 500ms\n"
                 + "plugins:\n  - {name: busy, package: sample, version: 1.0.0, schedule: \"* * * * * *\","
                 + " configuration: {apiKey: plugin-secret-value}}\n");
@@ -140,6 +148,17 @@ class RuntimeBusPermissionsTest {
             }
         }
 
+        // ar status as the reader: answered on its own inboxes; left on _INBOX, it hears nothing
+        Files.writeString(dir.resolve("reader.pw"), "rd-secret");
+        String[] asReader = {"status", "--nats", "nats://127.0.0.1:" + nats.port(), "--nats-user", "reader",
+                "--nats-password-file", "reader.pw", "--wait", "2s"};
+        CliProcess status = CliProcess.start(dir, concat(asReader, "--nats-inbox-prefix", "_INBOX_reader"));
+        assertEquals(0, status.waitFor(TIMEOUT), String.join("\n", status.stderr()));
+        assertTrue(String.join("\n", status.stdout()).contains("rt-perm"), String.join("\n", status.stdout()));
+        CliProcess defaultInbox = CliProcess.start(dir, asReader);
+        assertEquals(1, defaultInbox.waitFor(TIMEOUT), "no runtime answered: " + String.join("\n", defaultInbox.stdout()));
+        readerViolations.clear();
+
         // the runtime's permissions suffice: a scheduled fire runs through the shared schedule and its result is stored
         JsonNode result = results.await(r -> r.path("jobId").asText().equals("plugin/busy") && r.has("fireId"), TIMEOUT,
                 () -> String.join("\n", daemon.stderr()));
@@ -153,8 +172,18 @@ class RuntimeBusPermissionsTest {
         // the reader cannot change the plans: the server refuses the publish, the daemon never sees it
         reader.publish("runtime.configuration", event("p-reader").getBytes(StandardCharsets.UTF_8));
         reader.flush(Duration.ofSeconds(5));
-        String violation = readerViolation.get(30, TimeUnit.SECONDS);
+        String violation = readerViolations.poll(30, TimeUnit.SECONDS);
+        assertNotNull(violation, "the reader's publish on runtime.configuration was not refused");
         assertTrue(violation.contains("runtime.configuration"), violation);
+
+        // nor read the replies meant for the runtime (JetStream API answers, pulled triggers) or the control plane
+        for (String others : List.of("_INBOX_runtime.>", "_INBOX_control_plane.>", "_INBOX.>")) {
+            reader.subscribe(others);
+            reader.flush(Duration.ofSeconds(5));
+            String refused = readerViolations.poll(30, TimeUnit.SECONDS);
+            assertNotNull(refused, "the reader may subscribe to " + others);
+            assertTrue(refused.contains("Subscription") && refused.contains(others), refused);
+        }
 
         // the control plane can (and gets the runtime's answer through allow_responses)
         Message reply = controlPlane.request("runtime.configuration", event("p-control").getBytes(StandardCharsets.UTF_8),
@@ -172,7 +201,7 @@ class RuntimeBusPermissionsTest {
         assertFalse(daemon.stderr().stream().anyMatch(l -> l.contains("p-reader")), "the daemon saw the reader's event");
 
         List<String> violations = nats.logLines().stream().filter(l -> l.contains("Violation")).toList();
-        // the reader's refused publish is the only violation: none for the runtime or the control plane
+        // the reader's refusals are the only violations: none for the runtime or the control plane
         assertFalse(violations.isEmpty(), nats.logTail());
         assertTrue(violations.stream().allMatch(l -> l.contains("User \"reader\"")),
                 "a permission is missing:\n" + String.join("\n", violations));

@@ -47,6 +47,18 @@ class NatsAuthConfigTest {
     }
 
     @Test
+    void anInboxPrefixIsAPlainSubjectAndNamedWithItsLineWhenItIsNot() {
+        assertNull(load(Map.of(), "nats:\n  spoolDir: spool\n").nats().auth().inboxPrefix(), "jnats' _INBOX by default");
+        assertEquals("_INBOX_runtime", load(Map.of(), "nats:\n  inboxPrefix: _INBOX_runtime\n").nats().auth().inboxPrefix());
+        assertEquals("ar.rt-1.inbox", load(Map.of(), "nats:\n  inboxPrefix: ar.rt-1.inbox\n").nats().auth().inboxPrefix());
+        for (String bad : List.of("\"\"", "_INBOX.>", "a.*.b", "a..b", "a.", "\"a b\"")) {
+            List<String> p = problems(Map.of(), "runtimeId: rt\nnats:\n  inboxPrefix: " + bad + "\n");
+            assertEquals(1, p.size(), bad + ": " + p);
+            assertTrue(p.get(0).startsWith("config.yml:3") && p.get(0).contains("nats.inboxPrefix"), p.get(0));
+        }
+    }
+
+    @Test
     void missingFilesAndConflictsNameTheSettingAndLine() {
         write(dir, "nats.pw", "pw");
         write(dir, "seed.nk", "SU...");
