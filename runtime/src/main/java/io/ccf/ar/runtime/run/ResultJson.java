@@ -4,31 +4,26 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.MessageOrBuilder;
-import com.google.protobuf.util.JsonFormat;
 
 /**
  * A result as one JSON object, with the original runtime's field names (status, assessmentId, ...,
  * subjects, observations, findings, risks, logs) plus ours (runId, runtimeId, plugin, package,
  * version, startedAt, finishedAt, durationMs, jobId, planId, resultId, and scheduledAt and fireId for scheduled runs). Protobuf parts keep their proto field
- * names ({@code Id}, {@code Title}, ...), as Go's encoding/json printed them.
+ * names ({@code Id}, {@code Title}, ...), as Go's encoding/json printed them, and are printed by {@link ProtoJson}
+ * exactly as protobuf's JsonFormat printed them before.
  */
 public final class ResultJson {
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final JsonFormat.Printer PROTO = JsonFormat.printer()
-            .preservingProtoFieldNames()
-            .omittingInsignificantWhitespace();
 
     private ResultJson() {
     }
 
     public static String toJson(AssessmentResult r) {
         StringWriter out = new StringWriter(512);
+        ProtoJson proto = new ProtoJson();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("status", r.status().name());
@@ -39,11 +34,15 @@ public final class ResultJson {
             g.writeStringField("activityId", r.activityId());
             g.writeStringField("error", r.error());
             g.writeFieldName("subjects");
-            g.writeRawValue(proto(r.subject()));
-            array(g, "observations", r.observations());
-            array(g, "findings", r.findings());
-            array(g, "risks", r.risks());
-            array(g, "logs", r.logs());
+            g.writeRawValue(proto.subject(r.subject()));
+            g.writeFieldName("observations");
+            g.writeRawValue(proto.observations(r.observations()));
+            g.writeFieldName("findings");
+            g.writeRawValue(proto.findings(r.findings()));
+            g.writeFieldName("risks");
+            g.writeRawValue(proto.risks(r.risks()));
+            g.writeFieldName("logs");
+            g.writeRawValue(proto.logs(r.logs()));
             g.writeStringField("runId", r.runId());
             g.writeStringField("runtimeId", r.runtimeId());
             g.writeStringField("jobId", r.jobId());
@@ -66,21 +65,5 @@ public final class ResultJson {
             throw new UncheckedIOException(e);
         }
         return out.toString();
-    }
-
-    private static void array(JsonGenerator g, String name, List<? extends MessageOrBuilder> items) throws IOException {
-        g.writeArrayFieldStart(name);
-        for (MessageOrBuilder item : items) {
-            g.writeRawValue(proto(item));
-        }
-        g.writeEndArray();
-    }
-
-    private static String proto(MessageOrBuilder message) {
-        try {
-            return PROTO.print(message);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
-        }
     }
 }
