@@ -7,10 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,9 +97,7 @@ public final class Daemon {
         }
         // Execute calls: at most `concurrency` per run and maxConcurrentRuns runs, so this many threads at most
         int executeThreads = config.execution().concurrency() * config.execution().maxConcurrentRuns();
-        this.executePool = new ThreadPoolExecutor(executeThreads, executeThreads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads("execute"));
-        executePool.allowCoreThreadTimeOut(true);
+        this.executePool = IdleFirstThreadPool.create(executeThreads, Duration.ofSeconds(60), threads("execute"));
         JobRunner runner = new JobRunner(plugins, results, config.execution(), config.runtimeId(), executePool, clock,
                 ops.metrics());
         this.dispatcher = new JobDispatcher(this::scheduledJobs, runner, config.execution().maxConcurrentRuns(),

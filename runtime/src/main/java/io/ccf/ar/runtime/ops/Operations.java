@@ -13,7 +13,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * {@link #metrics()} to the components that record), the two decorators that watch fires ({@link #watchDispatch},
  * {@link #watchFires}), and the listener serving {@code /metrics}, {@code /healthz} and {@code /readyz}
  * ({@link #start}, {@link #close}). With {@code metrics.listen} empty the instruments still count but nothing is
- * served.
+ * served, and the JVM metrics are not set up at all.
  */
 public final class Operations implements AutoCloseable {
     private final MetricsSettings settings;
@@ -52,6 +52,7 @@ public final class Operations implements AutoCloseable {
     public void start(RuntimeView view) {
         metrics.observe(view);
         if (settings.enabled()) {
+            metrics.registry().register(new LazyJvmMetrics());
             HealthChecks health = new HealthChecks(view,
                     () -> fireMonitor().flatMap(FireMonitor::publishing), clock);
             server = OpsServer.start(settings, metrics.registry(), health);

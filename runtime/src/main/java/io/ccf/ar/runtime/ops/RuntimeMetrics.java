@@ -22,7 +22,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -32,7 +31,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * daemon already counts (results, spool, NATS, plugin states) is read at scrape time through {@link RuntimeView}.
  *
  * <p>Labels are bounded: job ids of scheduled runs (ad-hoc runs share {@value #AD_HOC_JOB}), package names and
- * versions, outcomes and fixed reasons; never a run id, subject or result id.
+ * versions, outcomes and fixed reasons; never a run id, subject or result id. No exemplars: the daemon has no traces
+ * for them to point at, and each instrument with them keeps a sampler (and the client starts a thread for them). The
+ * JVM's own metrics are added by {@link Operations} when they are served ({@link LazyJvmMetrics}).
  */
 public final class RuntimeMetrics implements RunMetrics, PluginMetrics, DownloadMetrics {
     /** The job label of every run started by a request rather than the schedule (their plans are anyone's). */
@@ -68,47 +69,46 @@ public final class RuntimeMetrics implements RunMetrics, PluginMetrics, Download
     public RuntimeMetrics(PrometheusRegistry registry) {
         this.registry = registry;
         runsStarted = Counter.builder().name("ar_runs_started").labelNames("job")
-                .help("Runs started, by job (ad-hoc requests: job=\"" + AD_HOC_JOB + "\")").register(registry);
+                .help("Runs started, by job (ad-hoc requests: job=\"" + AD_HOC_JOB + "\")").withoutExemplars().register(registry);
         runsFinished = Counter.builder().name("ar_runs_finished").labelNames("job", "outcome")
-                .help("Runs finished, by job and outcome (SUCCEEDED, FAILED, CANCELLED)").register(registry);
+                .help("Runs finished, by job and outcome (SUCCEEDED, FAILED, CANCELLED)").withoutExemplars().register(registry);
         runDuration = Histogram.builder().name("ar_run_duration_seconds").labelNames("package", "version")
                 .classicOnly().classicUpperBounds(RUN_SECONDS)
-                .help("Duration of runs, under each package version their activities use").register(registry);
+                .help("Duration of runs, under each package version their activities use").withoutExemplars().register(registry);
         executeDuration = Histogram.builder().name("ar_execute_duration_seconds").labelNames("package", "version", "result")
                 .classicOnly().classicUpperBounds(CALL_SECONDS)
-                .help("Latency of Execute calls to plugins; result=error when the call failed").register(registry);
+                .help("Latency of Execute calls to plugins; result=error when the call failed").withoutExemplars().register(registry);
         results = Counter.builder().name("ar_results").labelNames("status")
-                .help("Results produced by runs, by status (SUCCESS, FAILURE, CANCELLED)").register(registry);
+                .help("Results produced by runs, by status (SUCCESS, FAILURE, CANCELLED)").withoutExemplars().register(registry);
         pluginRestarts = Counter.builder().name("ar_plugin_restarts").labelNames("package", "version")
-                .help("Plugin processes started again after a crash or failed start").register(registry);
+                .help("Plugin processes started again after a crash or failed start").withoutExemplars().register(registry);
         pluginStartFailures = Counter.builder().name("ar_plugin_start_failures").labelNames("package", "version")
-                .help("Plugin starts (or restarts) that failed").register(registry);
+                .help("Plugin starts (or restarts) that failed").withoutExemplars().register(registry);
         pluginExits = Counter.builder().name("ar_plugin_exits").labelNames("package", "version")
-                .help("Plugin processes that exited while they should have been running").register(registry);
+                .help("Plugin processes that exited while they should have been running").withoutExemplars().register(registry);
         pluginStart = Histogram.builder().name("ar_plugin_start_seconds").labelNames("package", "version")
                 .classicOnly().classicUpperBounds(START_SECONDS)
-                .help("Plugin start-up time: spawn, handshake and Init until READY").register(registry);
+                .help("Plugin start-up time: spawn, handshake and Init until READY").withoutExemplars().register(registry);
         fireLateness = Histogram.builder().name("ar_scheduler_fire_lateness_seconds")
                 .classicOnly().classicUpperBounds(LATENESS_SECONDS)
-                .help("How late the scheduler hands each fire over, after its fire time").register(registry);
+                .help("How late the scheduler hands each fire over, after its fire time").withoutExemplars().register(registry);
         firesSkipped = Counter.builder().name("ar_scheduler_fires_skipped").labelNames("job")
                 .help("Fires skipped: the job's previous run was still going and 10 fires already waited (overlap)")
-                .register(registry);
+                .withoutExemplars().register(registry);
         firesDropped = Counter.builder().name("ar_scheduler_fires_dropped").labelNames("reason")
                 .help("Fires not run here: misfire (arrived after nats.misfireDeadline) or refused (runtime full or"
-                        + " stopping; a shared fire is given back)").register(registry);
+                        + " stopping; a shared fire is given back)").withoutExemplars().register(registry);
         triggersTaken = Counter.builder().name("ar_triggers_taken")
-                .help("Triggers this runtime took from the shared schedule (every delivery)").register(registry);
+                .help("Triggers this runtime took from the shared schedule (every delivery)").withoutExemplars().register(registry);
         triggersRedelivered = Counter.builder().name("ar_triggers_redelivered")
                 .help("Triggers taken that were redeliveries (another runtime had them and did not finish)")
-                .register(registry);
+                .withoutExemplars().register(registry);
         downloads = Counter.builder().name("ar_registry_downloads").labelNames("package")
-                .help("Package versions downloaded from the plugin registry and installed").register(registry);
+                .help("Package versions downloaded from the plugin registry and installed").withoutExemplars().register(registry);
         downloadFailures = Counter.builder().name("ar_registry_download_failures").labelNames("package")
-                .help("Package downloads from the plugin registry that failed").register(registry);
+                .help("Package downloads from the plugin registry that failed").withoutExemplars().register(registry);
         firesDropped.initLabelValues(DROPPED_MISFIRE);
         firesDropped.initLabelValues(DROPPED_REFUSED);
-        JvmMetrics.builder().register(registry);
     }
 
     public PrometheusRegistry registry() {
