@@ -25,7 +25,7 @@ build:
 	[ -n "$$(ls bin/assessments)" ] || cp runtime/src/dist/assessments/*.yaml bin/assessments/
 
 ## install-sdk: install what a plugin author builds against into the local Maven repository (~/.m2):
-## io.ccf.ar:proto, io.ccf.ar:plugin-sdk (with io.ccf.ar:auto-mtls) and io.ccf.ar:plugin-sdk-testing (the test harness, test scope)
+## io.ccf.ar:proto, io.ccf.ar:plugin-sdk (with io.ccf.ar:auto-mtls and io.ccf.ar:netty-alpn-engine) and io.ccf.ar:plugin-sdk-testing (the test harness, test scope)
 install-sdk:
 	$(MVN) -pl proto,plugin-sdk,plugin-sdk-testing -am install -DskipTests
 

@@ -1,8 +1,11 @@
 /**
- * go-plugin's auto-mTLS certificates with JDK APIs only: the plugin SDK (plugin side) and the runtime
- * (host side) both make and check them here. No third-party dependency, so nothing but the JDK's own
- * classes loads between a plugin's start and its handshake line.
+ * go-plugin's auto-mTLS: the one-shot certificates, made and checked with JDK APIs only (so nothing but
+ * the JDK's own classes loads for them between a plugin's start and its handshake line), and the Netty TLS
+ * context that pins the peer's. The plugin SDK (plugin side) and the runtime (host side) share it.
  */
 module io.ccf.ar.automtls {
     exports io.ccf.ar.automtls;
+    requires io.grpc.netty.shaded;
+    // the netty-alpn-engine artifact on the class path; none on a module path (see AlpnEngineWrapper)
+    uses io.ccf.ar.automtls.AlpnEngineWrapper;
 }

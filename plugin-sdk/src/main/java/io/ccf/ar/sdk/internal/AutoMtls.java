@@ -2,25 +2,16 @@ package io.ccf.ar.sdk.internal;
 
 import io.ccf.ar.automtls.AutoMtlsIdentity;
 import io.ccf.ar.automtls.PeerCertificates;
-import io.ccf.ar.automtls.PinnedTrustManager;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
+import io.ccf.ar.automtls.PinnedSslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
+import javax.net.ssl.SSLException;
 
 /**
  * go-plugin AutoMTLS, plugin side (go-plugin's server.go): when the host puts its certificate in
@@ -59,18 +50,9 @@ public final class AutoMtls {
     public static AutoMtls forHost(String clientCertPem) throws Exception {
         X509Certificate host = parseHostCert(clientCertPem);
         AutoMtlsIdentity own = AutoMtlsIdentity.generate();
-        // The JDK's TLS (no native library to extract and load at start-up), set up directly: Netty's
-        // SslContextBuilder would make a JdkSslServerContext, whose static initialiser probes the JDK with
-        // an RSA key in a password-protected PKCS#12 store and the default trust store, ~250 ms of a
-        // cold start. What gRPC needs of the context is what GrpcSslContexts would configure: ALPN "h2",
-        // HTTP/2's cipher suites, TLS 1.3 and 1.2.
-        SSLContext jsse = SSLContext.getInstance("TLS");
-        jsse.init(new KeyManager[] {own.keyManager()}, new TrustManager[] {new PinnedTrustManager(host)}, null);
-        SslContext context = new JdkSslContext(jsse, false, Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE,
-                new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"),
-                ClientAuth.REQUIRE, new String[] {"TLSv1.3", "TLSv1.2"}, false);
+        // The JDK's TLS (no native library to extract and load at start-up), without Netty's JdkSslContext
+        // (whose static initialiser reads the JDK's trust store): see PinnedSslContext.
+        SslContext context = PinnedSslContext.forServer(own, host);
         return new AutoMtls(context, own.handshakeField());
     }
 
@@ -130,7 +112,7 @@ public final class AutoMtls {
          * @param handshakeField the plugin's DER certificate, base64 (handshake field 6)
          * @throws IllegalArgumentException if the field is not a certificate
          */
-        public SslContext clientContext(String handshakeField) throws javax.net.ssl.SSLException {
+        public SslContext clientContext(String handshakeField) throws SSLException {
             X509Certificate plugin;
             try {
                 plugin = PeerCertificates.fromHandshakeField(handshakeField);
@@ -138,11 +120,11 @@ public final class AutoMtls {
                 throw new IllegalArgumentException("the plugin's certificate in handshake field 6 cannot be read: "
                         + e.getMessage(), e);
             }
-            SslContextBuilder builder = SslContextBuilder.forClient()
-                    .keyManager(identity.keyManager())
-                    .trustManager(new PinnedTrustManager(plugin))
-                    .protocols("TLSv1.3", "TLSv1.2");
-            return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
+            try {
+                return PinnedSslContext.forClient(identity, plugin);
+            } catch (GeneralSecurityException e) {
+                throw new SSLException("cannot set up TLS to the plugin: " + e.getMessage(), e);
+            }
         }
     }
 

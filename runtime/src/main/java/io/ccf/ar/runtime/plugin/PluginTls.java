@@ -4,15 +4,10 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 
-import javax.net.ssl.SSLException;
-
 import io.ccf.ar.automtls.AutoMtlsIdentity;
 import io.ccf.ar.automtls.PeerCertificates;
-import io.ccf.ar.automtls.PinnedTrustManager;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.ccf.ar.automtls.PinnedSslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 
 /**
  * go-plugin's AutoMTLS, host side: a one-shot certificate per plugin launch ({@link AutoMtlsIdentity},
@@ -47,13 +42,10 @@ final class PluginTls {
     /** The host's side: presents {@code host}, trusts {@code pluginCert} and nothing else, TLS 1.2+. */
     static SslContext clientContext(AutoMtlsIdentity host, X509Certificate pluginCert) {
         try {
-            SslContextBuilder builder = SslContextBuilder.forClient()
-                    .keyManager(host.keyManager())
-                    .trustManager(new PinnedTrustManager(pluginCert))
-                    .protocols("TLSv1.3", "TLSv1.2");
-            // The JDK's TLS, not netty-tcnative: no native library to load.
-            return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
-        } catch (SSLException e) {
+            // Not SslContextBuilder: Netty's JdkSslContext would read the JDK's whole trust store into the
+            // daemon's heap at its first launch, for a peer that is pinned (see PinnedSslContext).
+            return PinnedSslContext.forClient(host, pluginCert);
+        } catch (GeneralSecurityException e) {
             throw new PluginStartException("cannot set up TLS to the plugin: " + e.getMessage(), e);
         }
     }

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Maven local repository of the test's own holding THIS tree's SDK (parent POM, proto, auto-mtls, plugin-sdk and, once
- * built, plugin-sdk-testing), so a generated project builds against the code under test rather than whatever
+ * A Maven local repository of the test's own holding THIS tree's SDK (parent POM, proto, auto-mtls,
+ * netty-alpn-engine, plugin-sdk and, once built, plugin-sdk-testing), so a generated project builds against the code under test rather than whatever
  * SDK snapshot the shared ~/.m2 holds. Everything else (plugins, gRPC, JUnit) comes offline from the build's
  * own local repository, read as a file:// mirror ({@code aether.offline.protocols=file} lets an offline build
  * use it); nothing is written there.
@@ -33,7 +33,7 @@ final class SdkMavenRepository {
         SdkMavenRepository repository = new SdkMavenRepository(settings);
         Path root = Commands.repoRoot();
         repository.install(root.resolve("pom.xml"), root.resolve("pom.xml"), "pom");
-        for (String module : List.of("proto", "auto-mtls", "plugin-sdk")) {
+        for (String module : List.of("proto", "auto-mtls", "netty-alpn-engine", "plugin-sdk")) {
             repository.install(builtJar(module, version), root.resolve(module).resolve("pom.xml"), "jar");
         }
         return repository;
