@@ -138,6 +138,34 @@ class PluginProcessTest {
         }
     }
 
+    /**
+     * Netty's JFR allocator events would initialise JFR's metadata at the first pooled buffer, ~90 ms of a cold
+     * start on the event loop: the SDK turns them off, unless the plugin's JVM says otherwise.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void nettysJfrEventsStayOffUnlessThePluginsJvmTurnsThemOn(boolean turnedOn, @TempDir Path dir) throws Exception {
+        Path classLog = dir.resolve("classes.log");
+        List<String> cmd = ChildPlugin.javaCommand(TestPluginMain.class.getName());
+        int cp = cmd.indexOf("-cp");
+        cmd.add(cp, "-Xlog:class+load=info:file=" + classLog);
+        if (turnedOn) {
+            cmd.add(cp, "-Dio.grpc.netty.shaded.io.netty.jfr.enabled=true");
+        }
+        try (ChildPlugin child = ChildPlugin.launch(cmd, ChildPlugin.hostEnv())) {
+            Matcher m = TCP_LINE.matcher(child.awaitStdoutLine(START));
+            assertTrue(m.matches());
+            try (HostConnection host = new HostConnection("tcp", "127.0.0.1:" + m.group(1))) {
+                assertServing(host); // the child's event loop has read into a pooled buffer
+                shutdownViaController(host);
+                assertEquals(0, child.awaitExit(Duration.ofSeconds(2)), "exit code; stderr: " + child.stderr());
+            }
+        }
+        String classes = Files.readString(classLog);
+        assertTrue(classes.contains("io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator "), "no pooled buffer");
+        assertEquals(turnedOn, classes.contains("jdk.jfr.internal.MetadataRepository "), "JFR initialised");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "not-the-cookie"})
     void withoutTheCookieExplainsAndExits1(String cookie) throws Exception {

@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PluginCore {
     /** Total time the stop sequence may take before the process is halted (hosts kill after 2 s). */
     static final long STOP_BUDGET_MS = 1700;
+    /** Netty's switch for its JFR allocator events (grpc-netty-shaded's relocated name). */
+    static final String NETTY_JFR_PROPERTY = "io.grpc.netty.shaded.io.netty.jfr.enabled";
     /** Keeps what grpc-netty loads by name in minimized shaded jars (see {@link ShadedJarRoots}); loads no netty class. */
     static final Class<?> SHADED_JAR_ROOTS = ShadedJarRoots.class;
 
@@ -88,6 +90,12 @@ public final class PluginCore {
         }
         // Taken first, so a parent that dies while we start is noticed too.
         long parentAtStart = ParentWatcher.parentPid();
+        // Before any Netty class: its first pooled buffer would otherwise initialise an allocator event class,
+        // and with it JFR's metadata repository (~90 ms of CPU on the event loop, between the handshake line and
+        // the first answer) for events nobody records. A plugin that wants them sets the property itself.
+        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+            System.setProperty(NETTY_JFR_PROPERTY, "false");
+        }
         Map<String, String> env = System.getenv();
         // 1. The cookie, before anything else; plain text for the human who ran us.
         if (!Handshake.COOKIE_VALUE.equals(env.get(Handshake.COOKIE_KEY))) {
