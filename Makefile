@@ -10,8 +10,8 @@ PLUGIN_JAVA ?= $(firstword $(wildcard /usr/lib/jvm/*-25-*/bin/java))
 
 .PHONY: build install-sdk test faults bench run-local nats-local nats-stop compose-up compose-down registry serve-registry clean
 
-## build: compile everything and lay out bin/ (launcher, runtime jar, sample plugin + its CDS archive, and its
-## AOT cache for PLUGIN_JAVA when that is a JDK 25+)
+## build: compile everything and lay out bin/ (launcher, runtime jar and its CDS archive, sample plugin + its CDS
+## archive, and its AOT cache for PLUGIN_JAVA when that is a JDK 25+)
 build:
 	$(MVN) -DskipTests install
 	mkdir -p $(SAMPLE_DIR) bin/lib
@@ -20,6 +20,7 @@ build:
 	$(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.ClassDataArchiveTrainer bin/plugins sample 1.0.0
 	[ -z "$(PLUGIN_JAVA)" ] || $(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.ClassDataArchiveTrainer bin/plugins sample 1.0.0 $(PLUGIN_JAVA)
 	cp runtime/src/dist/ar bin/ar
+	$(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.DaemonArchiveTrainer bin sample 1.0.0
 	mkdir -p bin/assessments
 	[ -f bin/config.yml ] || cp runtime/src/dist/config.yml bin/config.yml
 	[ -n "$$(ls bin/assessments)" ] || cp runtime/src/dist/assessments/*.yaml bin/assessments/
