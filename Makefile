@@ -20,7 +20,8 @@ build:
 	$(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.ClassDataArchiveTrainer bin/plugins sample 1.0.0
 	[ -z "$(PLUGIN_JAVA)" ] || $(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.ClassDataArchiveTrainer bin/plugins sample 1.0.0 $(PLUGIN_JAVA)
 	cp runtime/src/dist/ar bin/ar
-	$(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.DaemonArchiveTrainer bin sample 1.0.0
+	$(JAVA) -cp bin/lib/ar.jar io.ccf.ar.runtime.tools.DaemonArchiveTrainer bin sample 1.0.0 \
+	  || { rm -f bin/lib/ar.jsa; echo "warning: no class-data archive for the daemon; bin/ar starts without one" >&2; }
 	mkdir -p bin/assessments
 	[ -f bin/config.yml ] || cp runtime/src/dist/config.yml bin/config.yml
 	[ -n "$$(ls bin/assessments)" ] || cp runtime/src/dist/assessments/*.yaml bin/assessments/
