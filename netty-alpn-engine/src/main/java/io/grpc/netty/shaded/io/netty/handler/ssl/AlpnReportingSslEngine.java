@@ -30,203 +30,204 @@ public final class AlpnReportingSslEngine extends SSLEngine implements Applicati
         }
     }
 
-    private final SSLEngine d;
+    /** The JDK's engine, which does all the work. */
+    private final SSLEngine jdk;
 
     /** Wraps {@code delegate}, which must have its ALPN protocols set. */
     public AlpnReportingSslEngine(SSLEngine delegate) {
         super(delegate.getPeerHost(), delegate.getPeerPort());
-        this.d = delegate;
+        this.jdk = delegate;
     }
 
     /** The protocol ALPN chose, or null before the handshake finished or when none was chosen. */
     @Override
     public String getNegotiatedApplicationProtocol() {
-        String p = d.getApplicationProtocol();
+        String p = jdk.getApplicationProtocol();
         return p == null || p.isEmpty() ? null : p;
     }
 
     @Override
     public String getPeerHost() {
-        return d.getPeerHost();
+        return jdk.getPeerHost();
     }
 
     @Override
     public int getPeerPort() {
-        return d.getPeerPort();
+        return jdk.getPeerPort();
     }
 
     @Override
     public SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        return d.wrap(src, dst);
+        return jdk.wrap(src, dst);
     }
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, ByteBuffer dst) throws SSLException {
-        return d.wrap(srcs, dst);
+        return jdk.wrap(srcs, dst);
     }
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
-        return d.wrap(srcs, offset, length, dst);
+        return jdk.wrap(srcs, offset, length, dst);
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        return d.unwrap(src, dst);
+        return jdk.unwrap(src, dst);
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
-        return d.unwrap(src, dsts);
+        return jdk.unwrap(src, dsts);
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
-        return d.unwrap(src, dsts, offset, length);
+        return jdk.unwrap(src, dsts, offset, length);
     }
 
     @Override
     public Runnable getDelegatedTask() {
-        return d.getDelegatedTask();
+        return jdk.getDelegatedTask();
     }
 
     @Override
     public void closeInbound() throws SSLException {
-        d.closeInbound();
+        jdk.closeInbound();
     }
 
     @Override
     public boolean isInboundDone() {
-        return d.isInboundDone();
+        return jdk.isInboundDone();
     }
 
     @Override
     public void closeOutbound() {
-        d.closeOutbound();
+        jdk.closeOutbound();
     }
 
     @Override
     public boolean isOutboundDone() {
-        return d.isOutboundDone();
+        return jdk.isOutboundDone();
     }
 
     @Override
     public String[] getSupportedCipherSuites() {
-        return d.getSupportedCipherSuites();
+        return jdk.getSupportedCipherSuites();
     }
 
     @Override
     public String[] getEnabledCipherSuites() {
-        return d.getEnabledCipherSuites();
+        return jdk.getEnabledCipherSuites();
     }
 
     @Override
     public void setEnabledCipherSuites(String[] suites) {
-        d.setEnabledCipherSuites(suites);
+        jdk.setEnabledCipherSuites(suites);
     }
 
     @Override
     public String[] getSupportedProtocols() {
-        return d.getSupportedProtocols();
+        return jdk.getSupportedProtocols();
     }
 
     @Override
     public String[] getEnabledProtocols() {
-        return d.getEnabledProtocols();
+        return jdk.getEnabledProtocols();
     }
 
     @Override
     public void setEnabledProtocols(String[] protocols) {
-        d.setEnabledProtocols(protocols);
+        jdk.setEnabledProtocols(protocols);
     }
 
     @Override
     public SSLSession getSession() {
-        return d.getSession();
+        return jdk.getSession();
     }
 
     @Override
     public SSLSession getHandshakeSession() {
-        return d.getHandshakeSession();
+        return jdk.getHandshakeSession();
     }
 
     @Override
     public void beginHandshake() throws SSLException {
-        d.beginHandshake();
+        jdk.beginHandshake();
     }
 
     @Override
     public SSLEngineResult.HandshakeStatus getHandshakeStatus() {
-        return d.getHandshakeStatus();
+        return jdk.getHandshakeStatus();
     }
 
     @Override
     public void setUseClientMode(boolean mode) {
-        d.setUseClientMode(mode);
+        jdk.setUseClientMode(mode);
     }
 
     @Override
     public boolean getUseClientMode() {
-        return d.getUseClientMode();
+        return jdk.getUseClientMode();
     }
 
     @Override
     public void setNeedClientAuth(boolean need) {
-        d.setNeedClientAuth(need);
+        jdk.setNeedClientAuth(need);
     }
 
     @Override
     public boolean getNeedClientAuth() {
-        return d.getNeedClientAuth();
+        return jdk.getNeedClientAuth();
     }
 
     @Override
     public void setWantClientAuth(boolean want) {
-        d.setWantClientAuth(want);
+        jdk.setWantClientAuth(want);
     }
 
     @Override
     public boolean getWantClientAuth() {
-        return d.getWantClientAuth();
+        return jdk.getWantClientAuth();
     }
 
     @Override
     public void setEnableSessionCreation(boolean flag) {
-        d.setEnableSessionCreation(flag);
+        jdk.setEnableSessionCreation(flag);
     }
 
     @Override
     public boolean getEnableSessionCreation() {
-        return d.getEnableSessionCreation();
+        return jdk.getEnableSessionCreation();
     }
 
     @Override
     public SSLParameters getSSLParameters() {
-        return d.getSSLParameters();
+        return jdk.getSSLParameters();
     }
 
     @Override
     public void setSSLParameters(SSLParameters params) {
-        d.setSSLParameters(params);
+        jdk.setSSLParameters(params);
     }
 
     @Override
     public String getApplicationProtocol() {
-        return d.getApplicationProtocol();
+        return jdk.getApplicationProtocol();
     }
 
     @Override
     public String getHandshakeApplicationProtocol() {
-        return d.getHandshakeApplicationProtocol();
+        return jdk.getHandshakeApplicationProtocol();
     }
 
     @Override
     public void setHandshakeApplicationProtocolSelector(BiFunction<SSLEngine, List<String>, String> selector) {
-        d.setHandshakeApplicationProtocolSelector(selector);
+        jdk.setHandshakeApplicationProtocolSelector(selector);
     }
 
     @Override
     public BiFunction<SSLEngine, List<String>, String> getHandshakeApplicationProtocolSelector() {
-        return d.getHandshakeApplicationProtocolSelector();
+        return jdk.getHandshakeApplicationProtocolSelector();
     }
 }
