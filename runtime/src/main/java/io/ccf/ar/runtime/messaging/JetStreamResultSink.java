@@ -47,8 +47,8 @@ import io.nats.client.api.PublishAck;
  * thread). {@link #awaitDurable} waits until every result of a run is durable (acked by JetStream, in the spool or
  * the dead-letter file, or counted as lost): the run's trigger is acked only after it, so a crash never loses a
  * result whose run counts as done. Order: results are stored in the order they were published; a result is spooled
- * only once the results in flight are settled (those whose ack fails are spooled first). Only a result whose ack is
- * lost while later ones are acked ends up after them (JetStream keeps each once by its msg id whatever the order).
+ * only once the results in flight are settled (those whose ack fails are spooled first, in the order they were sent:
+ * {@link SendOrder}). Only a result whose ack is lost while later ones are acked ends up after them (JetStream keeps each once by its msg id whatever the order).
  * {@link #publish} never throws, and blocks at most about twice {@link #DIRECT_ACK_TIMEOUT} (a full window, then the
  * results in flight settling before it spools one) plus an fsync when spooling. A caller that is interrupted (a run cancelled at its deadline) still gets its result published or spooled: the
  * interrupt is set aside during the hand-off and restored afterwards; the same holds for {@link #awaitDurable}.
@@ -120,6 +120,8 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
     private final Object durableSignal = new Object();
     /** Spools or dead-letters results whose asynchronous publish failed: file I/O stays off the NATS threads. */
     private final ExecutorService fallback;
+    /** The results in flight in send order, so that the failed ones reach the spool in that order. */
+    private final SendOrder order = new SendOrder();
     private final LongAdder publishedDirect = new LongAdder();
     private final LongAdder publishedFromSpool = new LongAdder();
     private final LongAdder spooled = new LongAdder();
@@ -280,10 +282,12 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
      */
     private void sendAsync(Connection connection, String run, String id, byte[] data) throws Refused {
         inFlight.merge(run, 1, Integer::sum);
+        long sequence = order.sending(new SendOrder.Sent(run, id, data, connection));
         CompletableFuture<PublishAck> ack;
         try {
             ack = jetStream(connection).publishAsync(SUBJECT, null, data, PublishOptions.builder().messageId(id).build());
         } catch (IOException | RuntimeException e) {
+            order.withdrawn(sequence);
             runSettled(run); // the caller gives the window's place back and spools or dead-letters it
             PublishRejection kind = PublishRejection.of(e);
             throw new Refused(kind, PublishRejection.code(e), describe(e));
@@ -292,21 +296,37 @@ public final class JetStreamResultSink implements ResultSink, AutoCloseable {
             if (failure == null) {
                 publishedDirect.increment();
                 settled(run);
+                if (order.acked(sequence)) {
+                    handOnFailuresLater(); // failures sent after this one may have waited for it
+                }
                 return;
             }
-            try {
-                fallback.execute(() -> {
-                    try {
-                        failed(connection, id, data, unwrap(failure));
-                    } finally {
-                        settled(run);
-                    }
-                });
-            } catch (RejectedExecutionException closing) { // only after close() gave up waiting
-                lostResult(id, "the result sink closed before its failed publish could be spooled");
-                settled(run);
-            }
+            order.failed(sequence, unwrap(failure));
+            handOnFailuresLater();
         });
+    }
+
+    /**
+     * Spools (or dead-letters) the failed results whose turn has come, on the {@code ar-result-fallback} thread: file
+     * I/O stays off the NATS threads, and failures reach the spool in the order they were sent.
+     */
+    private void handOnFailuresLater() {
+        try {
+            fallback.execute(() -> order.handOnFailures(this::failedInTurn));
+        } catch (RejectedExecutionException closing) { // only after close() gave up waiting
+            order.handOnFailures(sent -> {
+                lostResult(sent.id, "the result sink closed before its failed publish could be spooled");
+                settled(sent.run);
+            });
+        }
+    }
+
+    private void failedInTurn(SendOrder.Sent sent) {
+        try {
+            failed(sent.connection, sent.id, sent.data, sent.failure);
+        } finally {
+            settled(sent.run);
+        }
     }
 
     /** A result whose asynchronous publish failed: to the dead-letter file when refused for good, else to the spool. */
