@@ -48,7 +48,8 @@ import io.nats.client.api.PublishAck;
  * the dead-letter file, or counted as lost): the run's trigger is acked only after it, so a crash never loses a
  * result whose run counts as done. Order: results are stored in the order they were published; a result is spooled
  * only once the results in flight are settled (those whose ack fails are spooled first, in the order they were sent:
- * {@link SendOrder}). Only a result whose ack is lost while later ones are acked ends up after them (JetStream keeps each once by its msg id whatever the order).
+ * {@link SendOrder}). Only a result whose ack is lost while later ones are acked ends up after them (JetStream
+ * keeps each once by its msg id whatever the order).
  * {@link #publish} never throws, and blocks at most about twice {@link #DIRECT_ACK_TIMEOUT} (a full window, then the
  * results in flight settling before it spools one) plus an fsync when spooling. A caller that is interrupted (a run cancelled at its deadline) still gets its result published or spooled: the
  * interrupt is set aside during the hand-off and restored afterwards; the same holds for {@link #awaitDurable}.

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -149,14 +151,14 @@ public final class DaemonArchiveTrainer {
     }
 
     private static List<String> concat(List<String> command, String... more) {
-        List<String> all = new java.util.ArrayList<>(command);
+        List<String> all = new ArrayList<>(command);
         all.addAll(List.of(more));
         return all;
     }
 
     private static void deleteTree(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }
